@@ -1,0 +1,31 @@
+"""Site-wide pages that belong to no single app: the landing page / dashboard and the
+health check used by container orchestration."""
+
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return render(request, "dashboard.html")
+    return render(request, "landing.html")
+
+
+@never_cache
+@require_safe
+def health(request: HttpRequest) -> HttpResponse:
+    """200 when the database and the cache answer; 503 otherwise (for load balancers)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        cache.set("health-check", "ok", 5)
+    except Exception as exc:  # any failure means "not ready"; say which part failed
+        return HttpResponse(
+            f"unavailable: {type(exc).__name__}", status=503, content_type="text/plain"
+        )
+    return HttpResponse("ok", content_type="text/plain")

@@ -1,0 +1,77 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Count
+
+from .models import Institution, User
+
+
+@admin.register(Institution)
+class InstitutionAdmin(admin.ModelAdmin):
+    list_display = ["name", "member_count", "created_at"]
+    search_fields = ["name"]
+    ordering = ["name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(member_count=Count("members"))
+
+    @admin.display(description="Members", ordering="member_count")
+    def member_count(self, obj: Institution) -> int:
+        return obj.member_count
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["email"]
+    list_display = [
+        "email",
+        "full_name",
+        "institution",
+        "profession",
+        "career_stage",
+        "is_active",
+        "is_staff",
+        "date_joined",
+    ]
+    list_filter = ["is_active", "is_staff", "profession", "career_stage", "institution"]
+    list_select_related = ["institution"]
+    search_fields = ["email", "full_name", "preferred_name", "institution__name", "specialty"]
+    autocomplete_fields = ["institution"]
+    readonly_fields = ["public_id", "last_login", "date_joined"]
+    fieldsets = (
+        (None, {"fields": ("email", "password", "public_id")}),
+        ("Name", {"fields": ("full_name", "preferred_name", "pronouns")}),
+        (
+            "Profile",
+            {
+                "fields": (
+                    "institution",
+                    "department",
+                    "profession",
+                    "specialty",
+                    "career_stage",
+                    "timezone",
+                )
+            },
+        ),
+        (
+            "Self-identified (aggregate use only)",
+            {
+                "classes": ("collapse",),
+                "fields": ("gender", "gender_self_description", "underrepresented_in_medicine"),
+            },
+        ),
+        (
+            "Permissions",
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "full_name", "password1", "password2"),
+            },
+        ),
+    )

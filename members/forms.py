@@ -1,0 +1,130 @@
+from allauth.account.forms import SignupForm as AllauthSignupForm
+from django import forms
+from django.core.exceptions import ValidationError
+
+from .models import Institution, User
+from .timezones import is_valid_timezone, timezone_choices
+
+INSTITUTION_MAX_LENGTH = Institution._meta.get_field("name").max_length
+
+
+class SignupForm(AllauthSignupForm):
+    """allauth's sign-up form with the person's name, and their browser's timezone."""
+
+    full_name = forms.CharField(
+        max_length=User._meta.get_field("full_name").max_length,
+        label="Full name",
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    # Filled by static/js/site.js from the browser; without JavaScript it stays empty and
+    # the person gets UTC, which they can change on their profile.
+    timezone = forms.CharField(
+        required=False,
+        max_length=64,
+        widget=forms.HiddenInput(attrs={"data-browser-timezone": "fill"}),
+    )
+
+    field_order = ["full_name", "email", "password1", "password2", "timezone"]
+
+    def clean_full_name(self) -> str:
+        name = " ".join(self.cleaned_data["full_name"].split())
+        if not name:
+            raise ValidationError("Enter your name as colleagues know it.")
+        return name
+
+    def clean_timezone(self) -> str:
+        # A hidden field the person cannot correct: fall back instead of failing sign-up.
+        value = self.cleaned_data.get("timezone", "").strip()
+        return value if is_valid_timezone(value) else "UTC"
+
+
+class ProfileForm(forms.ModelForm):
+    institution_name = forms.CharField(
+        label="Institution",
+        required=False,
+        max_length=INSTITUTION_MAX_LENGTH,
+        help_text="Pick from the list or type a new one.",
+        widget=forms.TextInput(attrs={"list": "institution-options", "autocomplete": "off"}),
+    )
+    timezone = forms.ChoiceField(
+        choices=timezone_choices,
+        label="Timezone",
+        help_text="Meeting times and reminders are shown in this timezone.",
+        widget=forms.Select(attrs={"data-browser-timezone": "replace-utc"}),
+    )
+
+    class Meta:
+        model = User
+        fields = [
+            "full_name",
+            "preferred_name",
+            "pronouns",
+            "institution_name",
+            "department",
+            "profession",
+            "specialty",
+            "career_stage",
+            "timezone",
+            "gender",
+            "gender_self_description",
+            "underrepresented_in_medicine",
+        ]
+        labels = {
+            "gender": "Gender (optional)",
+            "gender_self_description": "Gender, in your words (optional)",
+            "underrepresented_in_medicine": "Under-represented in medicine (optional)",
+            "pronouns": "Pronouns (optional)",
+        }
+        help_texts = {
+            "pronouns": "For example she/her, he/him, they/them. Shown on your member card.",
+            "gender": (
+                "Self-identified and optional. Used only in aggregate by program admins "
+                "(groups of fewer than 5 are never shown); never on your member card."
+            ),
+            "gender_self_description": "Only if you chose “I describe myself another way”.",
+            "underrepresented_in_medicine": (
+                "Self-identified and optional (as defined by the AAMC). Used only in "
+                "aggregate by program admins; never on your member card."
+            ),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.institution_id:
+            self.initial["institution_name"] = self.instance.institution.name
+        self.fields["full_name"].label = "Full name"
+        for name in ("profession", "career_stage", "gender", "underrepresented_in_medicine"):
+            self.fields[name].choices = [("", "—"), *list(self.fields[name].choices)[1:]]
+
+    def clean_full_name(self) -> str:
+        name = " ".join(self.cleaned_data["full_name"].split())
+        if not name:
+            raise ValidationError("Enter your name as colleagues know it.")
+        return name
+
+    def clean_institution_name(self) -> str:
+        return " ".join(self.cleaned_data["institution_name"].split())
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if (
+            cleaned.get("gender_self_description")
+            and cleaned.get("gender") != User.Gender.SELF_DESCRIBED
+        ):
+            self.add_error(
+                "gender_self_description",
+                "Leave this empty, or choose “I describe myself another way” above.",
+            )
+        return cleaned
+
+    def save(self, commit: bool = True) -> User:
+        user = super().save(commit=False)
+        name = self.cleaned_data["institution_name"]
+        if name:
+            institution = Institution.objects.filter(name__iexact=name).first()
+            user.institution = institution or Institution.objects.create(name=name)
+        else:
+            user.institution = None
+        if commit:
+            user.save()
+        return user

@@ -1,0 +1,151 @@
+import uuid
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+
+from .timezones import validate_timezone
+
+
+class Institution(models.Model):
+    """A university, hospital or institute. Members carry one; reports split by it."""
+
+    name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="members_institution_name_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserQuerySet(models.QuerySet):
+    def visible_to(self, viewer) -> "UserQuerySet":
+        """People whose member card `viewer` may see: themselves (and, once circles exist,
+        the people they share a circle with)."""
+        if not viewer.is_authenticated:
+            return self.none()
+        return self.filter(pk=viewer.pk)
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        if not (extra["is_staff"] and extra["is_superuser"]):
+            raise ValueError("A superuser needs is_staff and is_superuser.")
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person. Email is the login; there is no username."""
+
+    class Profession(models.TextChoices):
+        PHYSICIAN = "physician", "Physician"
+        NURSE = "nurse", "Nurse"
+        PHARMACIST = "pharmacist", "Pharmacist"
+        ADVANCED_PRACTICE = "advanced_practice", "Advanced practice provider"
+        SCIENTIST = "scientist", "Scientist"
+        OTHER = "other", "Other"
+
+    class CareerStage(models.TextChoices):
+        TRAINEE = "trainee", "Trainee"
+        EARLY = "early_career", "Early-career"
+        MID = "mid_career", "Mid-career"
+        SENIOR = "senior", "Senior"
+
+    class Gender(models.TextChoices):
+        WOMAN = "woman", "Woman"
+        MAN = "man", "Man"
+        NON_BINARY = "non_binary", "Non-binary"
+        SELF_DESCRIBED = "self_described", "I describe myself another way"
+        UNDISCLOSED = "undisclosed", "Prefer not to say"
+
+    class URiM(models.TextChoices):
+        YES = "yes", "Yes"
+        NO = "no", "No"
+        UNDISCLOSED = "undisclosed", "Prefer not to say"
+
+    username = None
+    first_name = None
+    last_name = None
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    email = models.EmailField("email address", max_length=254, unique=True)
+    full_name = models.CharField(max_length=150)
+    preferred_name = models.CharField(
+        max_length=80, blank=True, help_text="What peers call you, if not your full name."
+    )
+
+    institution = models.ForeignKey(
+        Institution, null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+    )
+    department = models.CharField(max_length=150, blank=True)
+    profession = models.CharField(max_length=32, choices=Profession.choices, blank=True)
+    specialty = models.CharField(max_length=120, blank=True)
+    career_stage = models.CharField(max_length=32, choices=CareerStage.choices, blank=True)
+    pronouns = models.CharField(max_length=40, blank=True)
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+
+    # Self-identified and optional. Used only in aggregate by program admins; never shown on
+    # a member card, a roster or an export row that names a person.
+    gender = models.CharField(max_length=32, choices=Gender.choices, blank=True)
+    gender_self_description = models.CharField(max_length=80, blank=True)
+    underrepresented_in_medicine = models.CharField(
+        "under-represented in medicine", max_length=16, choices=URiM.choices, blank=True
+    )
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["full_name", "email"]
+        constraints = [
+            # Emails are stored lower-cased; this also stops two spellings of one address.
+            models.UniqueConstraint(Lower("email"), name="members_user_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("members:card", kwargs={"public_id": self.public_id})
+
+    @property
+    def display_name(self) -> str:
+        return self.preferred_name or self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.email
+
+    def get_short_name(self) -> str:
+        return self.display_name
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+        if self.gender != self.Gender.SELF_DESCRIBED:
+            self.gender_self_description = ""

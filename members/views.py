@@ -1,0 +1,39 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from .access import get_member
+from .forms import ProfileForm
+from .models import Institution
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    return render(request, "members/profile.html", {"member": request.user})
+
+
+@login_required
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, "Your profile has been saved.")
+            return redirect("members:profile")
+        status = 400
+    else:
+        status = 200
+    institutions = Institution.objects.values_list("name", flat=True)
+    return render(
+        request,
+        "members/profile_edit.html",
+        {"form": form, "institutions": institutions},
+        status=status,
+    )
+
+
+@login_required
+def card(request: HttpRequest, public_id) -> HttpResponse:
+    member = get_member(request, public_id)
+    return render(request, "members/card.html", {"member": member})

@@ -1,0 +1,77 @@
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REQUIRE_BROWSER
+
+# Debian's Chromium; Playwright never downloads its own browser here.
+CHROMIUM = os.environ.get("ROUNDTABLE_CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+
+
+def pytest_collection_modifyitems(config, items):
+    if Path(CHROMIUM).exists() or shutil.which(CHROMIUM):
+        return
+    reason = f"Chromium not found at {CHROMIUM}: browser tests skipped (apt-get install chromium)"
+    if REQUIRE_BROWSER:
+        raise pytest.UsageError(f"ROUNDTABLE_REQUIRE_BROWSER=1 but {reason}")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            # Without these Chromium tries to reach Google services the network refuses.
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {
+        **browser_context_args,
+        "timezone_id": "America/Detroit",
+        "viewport": {"width": 1280, "height": 900},
+    }
+
+
+@pytest.fixture
+def screenshot(page):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(name: str) -> Path:
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def console_errors(page):
+    """Console errors and CSP violations seen while the test ran."""
+    errors: list[str] = []
+
+    def on_console(msg):
+        # A form re-rendered with errors answers 4xx on purpose; Chromium logs that.
+        expected = "Failed to load resource: the server responded with a status of 4"
+        if msg.type == "error" and not msg.text.startswith(expected):
+            errors.append(msg.text)
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return errors

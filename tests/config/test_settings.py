@@ -1,0 +1,126 @@
+"""Settings read from the environment: run manage.py in a subprocess with a clean one."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PRINT = (
+    "from django.conf import settings as s; import json; "
+    "print(json.dumps({'engine': s.DATABASES['default']['ENGINE'], "
+    "'name': str(s.DATABASES['default']['NAME']), "
+    "'conn_max_age': s.DATABASES['default'].get('CONN_MAX_AGE'), "
+    "'health': s.DATABASES['default'].get('CONN_HEALTH_CHECKS'), "
+    "'cache': s.CACHES['default']['BACKEND'], 'broker': s.CELERY_BROKER_URL, "
+    "'transport': s.CELERY_BROKER_TRANSPORT_OPTIONS, "
+    "'verification': s.ACCOUNT_EMAIL_VERIFICATION}))"
+)
+
+
+def clean_env(**extra: str) -> dict:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "CELERY_", "CACHE_", "EMAIL_"))
+        and k not in {"ACCOUNT_EMAIL_VERIFICATION", "ACCOUNT_DEFAULT_HTTP_PROTOCOL", "SITE_URL"}
+    }
+    env.update(extra)
+    return env
+
+
+def settings_for(module: str, **extra: str) -> dict:
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", PRINT],
+        cwd=ROOT,
+        env=clean_env(DJANGO_SETTINGS_MODULE=module, **extra),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def env_example() -> dict:
+    values = {}
+    for line in (ROOT / ".env.example").read_text().splitlines():
+        if line and not line.startswith("#"):
+            key, _, value = line.partition("=")
+            values[key] = value.strip('"')
+    return values
+
+
+def test_embedded_default_uses_sqlite_file_cache_and_filesystem_broker():
+    s = settings_for("config.settings.local")
+    assert s["engine"] == "django.db.backends.sqlite3"
+    assert s["name"].endswith("var/roundtable.sqlite3")
+    assert s["cache"].endswith("FileBasedCache")
+    assert s["broker"].startswith("filesystem://")
+    transport = s["transport"]
+    assert transport["data_folder_in"] == transport["data_folder_out"]
+    assert transport["control_folder"].endswith("var/broker/control")
+    assert transport["polling_interval"] == 0.1
+    assert s["verification"] == "optional"
+
+
+def test_database_url_selects_postgresql_with_persistent_healthy_connections():
+    s = settings_for(
+        "config.settings.local",
+        DATABASE_URL="postgres://someone@db.invalid:5432/roundtable",
+        REDIS_URL="redis://redis.invalid:6379/0",
+    )
+    assert s["engine"] == "django.db.backends.postgresql"
+    assert s["conn_max_age"] == 60
+    assert s["health"] is True
+    assert s["cache"].endswith("RedisCache")
+    assert s["broker"] == "redis://redis.invalid:6379/0"
+    assert s["transport"]["visibility_timeout"] == 3600
+
+
+def test_production_deploy_check_is_clean_with_the_documented_variables():
+    env = clean_env(**env_example())
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_its_required_variables():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=clean_env(DJANGO_SETTINGS_MODULE="config.settings.production"),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize("name", sorted(env_example()))
+def test_every_documented_variable_is_read_by_the_code(name):
+    sources = "".join(p.read_text() for p in (ROOT / "config").rglob("*.py"))
+    sources += "".join(p.read_text() for p in (ROOT / "members").rglob("*.py"))
+    assert f'"{name}"' in sources, f"{name} is documented in .env.example but never read"
+
+
+def test_every_variable_the_code_reads_is_documented():
+    import re
+
+    sources = "".join(p.read_text() for p in (ROOT / "config" / "settings").glob("*.py"))
+    read = set(re.findall(r'env(?:\.\w+)?\(\s*"([A-Z_]+)"', sources))
+    documented = set(env_example()) | {
+        line[2:].partition("=")[0]
+        for line in (ROOT / ".env.example").read_text().splitlines()
+        if line.startswith("# ") and "=" in line and line[2:].partition("=")[0].isupper()
+    }
+    assert read - documented == set()

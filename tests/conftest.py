@@ -1,0 +1,78 @@
+import os
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM would refuse to
+# run next to it. Must be set before Django checks it, so at the very top.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+import pytest
+from django.core.cache import cache
+
+from tests.factories import PASSWORD, UserFactory  # noqa: F401
+
+# CI sets these so that "skipped because a real part is missing" becomes a failure.
+REQUIRE_POSTGRES = os.environ.get("ROUNDTABLE_REQUIRE_POSTGRES") == "1"
+REQUIRE_BROWSER = os.environ.get("ROUNDTABLE_REQUIRE_BROWSER") == "1"
+REQUIRE_REDIS = os.environ.get("ROUNDTABLE_REQUIRE_REDIS") == "1"
+FORBID_SKIPS = os.environ.get("ROUNDTABLE_FORBID_SKIPS") == "1"
+
+
+def pytest_sessionstart(session):
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if REQUIRE_POSTGRES and engine != "django.db.backends.postgresql":
+        raise pytest.UsageError(
+            f"ROUNDTABLE_REQUIRE_POSTGRES=1 but the database engine is {engine}: "
+            "set DATABASE_URL=postgres://..."
+        )
+    if REQUIRE_REDIS and not settings.REDIS_URL:
+        raise pytest.UsageError("ROUNDTABLE_REQUIRE_REDIS=1 but REDIS_URL is not set.")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
+    if FORBID_SKIPS and skipped and exitstatus == 0:
+        reporter.write_line(
+            f"ROUNDTABLE_FORBID_SKIPS=1: {skipped} test(s) were skipped; failing the run.",
+            red=True,
+        )
+        session.exitstatus = 1
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # allauth keeps rate-limit counters in the cache; tests must not share them.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+# The cast: alice organizes, bob is a member, carol is an outsider, dana administers the
+# program. Circles arrive with the circles issue; until then they are four people.
+@pytest.fixture
+def alice(db):
+    return UserFactory(email="alice@example.org", full_name="Alice Archer", preferred_name="Alice")
+
+
+@pytest.fixture
+def bob(db):
+    return UserFactory(email="bob@example.org", full_name="Bob Baker")
+
+
+@pytest.fixture
+def carol(db):
+    return UserFactory(email="carol@example.org", full_name="Carol Chen")
+
+
+@pytest.fixture
+def dana(db):
+    return UserFactory(email="dana@example.org", full_name="Dana Diaz", is_staff=True)
