@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError
 @cache
 def timezone_names() -> tuple[str, ...]:
     # available_timezones() also lists legacy aliases such as "US/Eastern"; they are valid
-    # IANA names and people do pick them, so they stay.
-    return tuple(sorted(zoneinfo.available_timezones()))
+    # IANA names and people do pick them, so they stay. "localtime" (the server's own zone)
+    # and "Factory" (a placeholder) are not places anyone lives.
+    return tuple(sorted(zoneinfo.available_timezones() - {"localtime", "Factory"}))
 
 
 def timezone_choices() -> list[tuple[str, str]]:

@@ -162,3 +162,28 @@ def test_profile_pages_query_count_does_not_grow_with_institutions(client, bob, 
             assert client.get(reverse(url_name)).status_code == 200
         counts.append(len(ctx))
     assert counts[0] == counts[1] <= 6
+
+
+def test_timezone_select_marks_the_members_zone_and_lists_every_zone(client, bob):
+    client.force_login(bob)
+    html = client.get(EDIT).content.decode()
+    select = html[
+        html.index('<select name="timezone"') : html.index(
+            "</select>", html.index('<select name="timezone"')
+        )
+    ]
+    assert '<option value="America/Detroit" selected>America/Detroit</option>' in select
+    assert select.count(" selected>") == 1
+    assert select.count("<option ") > 400
+    assert 'class="select form-select"' in select or "form-select" in select
+    assert 'id="id_timezone"' in select
+
+
+def test_invalid_timezone_rerenders_with_aria_invalid_and_no_zone_selected(client, bob):
+    client.force_login(bob)
+    html = client.post(EDIT, profile_data(timezone='"><script>x</script>')).content.decode()
+    start = html.index('<select name="timezone"')
+    select = html[start : html.index("</select>", start)]
+    assert 'aria-invalid="true"' in select
+    assert " selected>" not in select
+    assert "<script>x</script>" not in html

@@ -1,0 +1,147 @@
+"""Throughput of Roundtable's pages against a trivial page served by the same gunicorn.
+
+Machines here are shared and noisy, so absolute requests/second mean little: every page is
+measured side by side with /health/ (one SELECT 1 and a cache write through the same
+middleware stack) in the same run, interleaved, and the script prints the ratio
+page/baseline. The last line is the worst ratio.
+
+    .venv/bin/python bench/pages.py [--requests 300] [--rounds 3]
+
+Uses DATABASE_URL/REDIS_URL when set (PostgreSQL/Redis), else SQLite under a temp folder.
+"""
+
+import argparse
+import http.client
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def timed_requests(port: int, path: str, n: int, cookie: str) -> float:
+    """Requests per second for n sequential keep-alive GETs of path."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Cookie": cookie} if cookie else {}
+    start = time.perf_counter()
+    for _ in range(n):
+        conn.request("GET", path, headers=headers)
+        response = conn.getresponse()
+        response.read()
+        if response.status != 200:
+            raise SystemExit(f"{path} answered {response.status}")
+    elapsed = time.perf_counter() - start
+    conn.close()
+    return n / elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="roundtable-bench-"))
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DJANGO_DEBUG": "false",
+        "DJANGO_STATIC_ROOT": str(tmp / "static"),
+    }
+    env.setdefault("DATABASE_URL", f"sqlite:///{tmp / 'bench.sqlite3'}")
+    os.environ.update(env)
+    python = sys.executable
+    run = {"cwd": ROOT, "env": env, "check": True, "stdout": subprocess.DEVNULL}
+    subprocess.run([python, "manage.py", "migrate", "--noinput"], **run)
+    subprocess.run([python, "manage.py", "collectstatic", "--noinput"], **run)
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from members.models import Institution, User
+
+    for i in range(50):
+        Institution.objects.get_or_create(name=f"Bench University {i}")
+    user, _ = User.objects.get_or_create(
+        email="bench@example.org",
+        defaults={"full_name": "Bench Person", "institution": Institution.objects.first()},
+    )
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            python,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        for _ in range(100):
+            try:
+                timed_requests(port, "/health/", 1, "")
+                break
+            except (ConnectionRefusedError, http.client.HTTPException, OSError):
+                time.sleep(0.1)
+        pages = [
+            ("landing (anonymous)", "/", ""),
+            ("log in page", "/accounts/login/", ""),
+            ("sign up page", "/accounts/signup/", ""),
+            ("dashboard", "/", cookie),
+            ("my profile", "/profile/", cookie),
+            ("edit profile (600 timezones, 50 institutions)", "/profile/edit/", cookie),
+        ]
+        for _, path, c in pages:  # warm up every worker
+            timed_requests(port, path, 20, c)
+        ratios = {}
+        baselines = []
+        for label, path, c in pages:
+            per_round = []
+            for _ in range(args.rounds):
+                base = timed_requests(port, "/health/", args.requests, "")
+                page = timed_requests(port, path, args.requests, c)
+                baselines.append(base)
+                per_round.append(page / base)
+            ratios[label] = (statistics.median(per_round), page)
+        print(f"baseline /health/: {statistics.median(baselines):.0f} req/s (median)")
+        for label, (ratio, rps) in ratios.items():
+            print(f"{label:<48} {rps:7.0f} req/s   ratio to baseline {ratio:.2f}")
+        worst = min(ratios.items(), key=lambda item: item[1][0])
+        print(f"worst page/baseline ratio: {worst[1][0]:.2f} ({worst[0]})")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
