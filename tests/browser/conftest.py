@@ -9,6 +9,9 @@ from tests.conftest import REQUIRE_BROWSER
 # Debian's Chromium; Playwright never downloads its own browser here.
 CHROMIUM = os.environ.get("ROUNDTABLE_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+# axe-core from the npm registry, vendored (no network at test time).
+AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe-4.14.1.min.js").read_text()
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 def pytest_collection_modifyitems(config, items):
@@ -75,3 +78,25 @@ def console_errors(page):
     page.on("console", on_console)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     return errors
+
+
+@pytest.fixture
+def assert_accessible(page):
+    """Run axe-core's WCAG 2.2 A/AA rules on the current page; fail listing violations.
+
+    page.evaluate runs through the DevTools protocol, so the page's strict CSP (which
+    would block an injected <script>) does not apply to it."""
+
+    def check(label: str) -> None:
+        page.evaluate(AXE_SOURCE)
+        result = page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+        )
+        problems = [
+            f"{v['id']} ({v['impact']}): {v['help']} — "
+            + "; ".join(n["target"][0] for n in v["nodes"][:3])
+            for v in result["violations"]
+        ]
+        assert problems == [], f"{label}: " + "\n".join(problems)
+
+    return check

@@ -11,10 +11,11 @@ PASSWORD = "a-long-and-unusual-passphrase"
 
 
 def test_person_signs_up_verifies_logs_in_and_edits_profile(
-    live_server, page, mailoutbox, screenshot, console_errors
+    live_server, page, mailoutbox, screenshot, console_errors, assert_accessible
 ):
     page.goto(live_server.url + "/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Mentoring among peers")
+    assert_accessible("landing")
     page.get_by_role("link", name="Create your account").click()
 
     # Sign up: name, email, password twice. The timezone comes from the browser.
@@ -23,6 +24,7 @@ def test_person_signs_up_verifies_logs_in_and_edits_profile(
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label(re.compile("Password \\(again\\)|Repeat password|Confirm")).fill(PASSWORD)
     screenshot("01-signup")
+    assert_accessible("sign up")
     page.get_by_role("button", name=re.compile("Sign up", re.I)).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(re.compile("Verify", re.I))
     assert User.objects.get(email="erin@example.org").timezone == "America/Detroit"
@@ -32,6 +34,7 @@ def test_person_signs_up_verifies_logs_in_and_edits_profile(
     page.goto(live_server.url + link[link.index("/accounts/") :])
     page.get_by_role("button", name=re.compile("Confirm", re.I)).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome, Erin Evans")
+    assert_accessible("dashboard")
 
     # Log out through the account menu, then log in again with email and password.
     page.get_by_role("button", name="Erin Evans").click()
@@ -42,6 +45,7 @@ def test_person_signs_up_verifies_logs_in_and_edits_profile(
     page.get_by_label("Email").fill("erin@example.org")
     page.get_by_label("Password").fill(PASSWORD)
     screenshot("02-login")
+    assert_accessible("log in")
     page.get_by_role("button", name=re.compile("Sign in|Log in", re.I)).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome, Erin Evans")
 
@@ -57,6 +61,7 @@ def test_person_signs_up_verifies_logs_in_and_edits_profile(
     page.get_by_label("Full name").fill("   ")
     page.get_by_role("button", name="Save profile").click()
     expect(page.locator("#error_1_id_full_name")).to_contain_text("This field is required")
+    assert_accessible("profile form with an error")
     expect(page.get_by_label("Full name")).to_have_attribute("aria-invalid", "true")
     page.get_by_label("Full name").fill("Erin Evans")
     page.get_by_label("Career stage").select_option(label="Early-career")
@@ -68,6 +73,7 @@ def test_person_signs_up_verifies_logs_in_and_edits_profile(
     expect(card).to_contain_text("University of Michigan")
     expect(card).to_contain_text("Pulmonary and critical care")
     path = screenshot("03-profile")
+    assert_accessible("profile")
     assert path.stat().st_size > 10_000
 
     erin = User.objects.get(email="erin@example.org")

@@ -1,0 +1,65 @@
+import pytest
+from django.urls import reverse
+
+from members.models import User
+from tests.factories import InstitutionFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def operator(db):
+    return UserFactory(email="ops@example.org", is_staff=True, is_superuser=True)
+
+
+def test_operator_searches_users_by_name_email_and_institution(client, operator, bob, carol):
+    client.force_login(operator)
+    url = reverse("admin:members_user_changelist")
+    assert list(client.get(url, {"q": "Baker"}).context["cl"].result_list) == [bob]
+    assert list(client.get(url, {"q": "carol@"}).context["cl"].result_list) == [carol]
+    found = client.get(url, {"q": bob.institution.name}).context["cl"].result_list
+    assert list(found) == [bob]
+
+
+def test_operator_filters_users_by_profession_and_stage(client, operator, bob, carol):
+    carol.profession = User.Profession.NURSE
+    carol.save()
+    client.force_login(operator)
+    url = reverse("admin:members_user_changelist")
+    response = client.get(url, {"profession__exact": "nurse"})
+    assert list(response.context["cl"].result_list) == [carol]
+    response = client.get(url, {"career_stage__exact": "senior"})
+    assert list(response.context["cl"].result_list) == []
+
+
+def test_operator_adds_a_user_with_email_and_name(client, operator):
+    client.force_login(operator)
+    response = client.post(
+        reverse("admin:members_user_add"),
+        {
+            "email": "new@example.org",
+            "full_name": "New Person",
+            "password1": "a-long-and-unusual-passphrase",
+            "password2": "a-long-and-unusual-passphrase",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert User.objects.get(email="new@example.org").full_name == "New Person"
+
+
+def test_operator_opens_a_user_and_the_institution_list(client, operator, bob):
+    InstitutionFactory(name="Mayo Clinic")
+    client.force_login(operator)
+    page = client.get(reverse("admin:members_user_change", args=[bob.pk]))
+    assert page.status_code == 200
+    assert b"Self-identified (aggregate use only)" in page.content
+    institutions = client.get(reverse("admin:members_institution_changelist"), {"q": "mayo"})
+    assert [i.name for i in institutions.context["cl"].result_list] == ["Mayo Clinic"]
+
+
+def test_member_cannot_open_the_admin(client, bob):
+    client.force_login(bob)
+    response = client.get(reverse("admin:members_user_changelist"))
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
