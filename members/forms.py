@@ -13,6 +13,13 @@ from .timezones import is_valid_timezone, timezone_choices
 INSTITUTION_MAX_LENGTH = Institution._meta.get_field("name").max_length
 
 
+def normalize_full_name(value: str) -> str:
+    name = " ".join(value.split())
+    if not name:
+        raise ValidationError("Enter your name as colleagues know it.")
+    return name
+
+
 class SignupForm(AllauthSignupForm):
     """allauth's sign-up form with the person's name, and their browser's timezone."""
 
@@ -32,10 +39,7 @@ class SignupForm(AllauthSignupForm):
     field_order = ["full_name", "email", "password1", "password2", "timezone"]
 
     def clean_full_name(self) -> str:
-        name = " ".join(self.cleaned_data["full_name"].split())
-        if not name:
-            raise ValidationError("Enter your name as colleagues know it.")
-        return name
+        return normalize_full_name(self.cleaned_data["full_name"])
 
     def clean_timezone(self) -> str:
         # A hidden field the person cannot correct: fall back instead of failing sign-up.
@@ -123,10 +127,7 @@ class ProfileForm(forms.ModelForm):
             self.fields[name].choices = [("", "—"), *list(self.fields[name].choices)[1:]]
 
     def clean_full_name(self) -> str:
-        name = " ".join(self.cleaned_data["full_name"].split())
-        if not name:
-            raise ValidationError("Enter your name as colleagues know it.")
-        return name
+        return normalize_full_name(self.cleaned_data["full_name"])
 
     def clean_institution_name(self) -> str:
         return " ".join(self.cleaned_data["institution_name"].split())

@@ -69,33 +69,27 @@ def app_for(settings: dict) -> Celery:
     return app
 
 
+def assert_worker_answers(settings_module: str, broker_scheme: str, **extra: str) -> None:
+    env = clean_env(DJANGO_SETTINGS_MODULE=settings_module, **extra)
+    settings = settings_for(settings_module, **extra)
+    assert settings["broker"].startswith(broker_scheme)
+    name = f"test-{uuid.uuid4().hex[:8]}@roundtable"
+    worker = start_worker(env, name)
+    try:
+        replies = ping_until_answered(app_for(settings), name)
+    finally:
+        output = stop(worker)
+    assert replies == [{name: {"ok": "pong"}}], output
+    assert f"Connected to {broker_scheme}" in output
+    assert "Warm shutdown" in output
+
+
 def test_worker_answers_over_redis():
     redis_url = os.environ.get("REDIS_URL")
     if not redis_url:
         pytest.skip("REDIS_URL is not set: the Redis worker test needs a real Redis")
-    env = clean_env(DJANGO_SETTINGS_MODULE="config.settings.test", REDIS_URL=redis_url)
-    settings = settings_for("config.settings.test", REDIS_URL=redis_url)
-    assert settings["broker"] == redis_url
-    name = f"test-{uuid.uuid4().hex[:8]}@roundtable"
-    worker = start_worker(env, name)
-    try:
-        replies = ping_until_answered(app_for(settings), name)
-    finally:
-        output = stop(worker)
-    assert replies == [{name: {"ok": "pong"}}], output
-    assert "Connected to redis://" in output
-    assert "Warm shutdown" in output
+    assert_worker_answers("config.settings.test", "redis://", REDIS_URL=redis_url)
 
 
 def test_worker_answers_over_the_embedded_filesystem_broker():
-    env = clean_env(DJANGO_SETTINGS_MODULE="config.settings.local")
-    settings = settings_for("config.settings.local")
-    assert settings["broker"].startswith("filesystem://")
-    name = f"test-{uuid.uuid4().hex[:8]}@roundtable"
-    worker = start_worker(env, name)
-    try:
-        replies = ping_until_answered(app_for(settings), name)
-    finally:
-        output = stop(worker)
-    assert replies == [{name: {"ok": "pong"}}], output
-    assert "Connected to filesystem://" in output
+    assert_worker_answers("config.settings.local", "filesystem://")
