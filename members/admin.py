@@ -66,6 +66,17 @@ class UserAdmin(DjangoUserAdmin):
         ),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        # Self-identified answers are for aggregate reports only: staff who are not
+        # superusers (support, program staff) do not see them person by person.
+        return [fs for fs in fieldsets if fs[0] != self.DEMOGRAPHICS]
+
+    DEMOGRAPHICS = "Self-identified (aggregate use only)"
+
     add_fieldsets = (
         (
             None,

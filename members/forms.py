@@ -3,6 +3,7 @@ from functools import cache
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
@@ -80,7 +81,7 @@ class ProfileForm(forms.ModelForm):
         choices=timezone_choices,
         label="Timezone",
         help_text="Meeting times and reminders are shown in this timezone.",
-        widget=TimezoneSelect(attrs={"data-browser-timezone": "replace-utc"}),
+        widget=TimezoneSelect(attrs={"data-browser-timezone": "suggest"}),
     )
 
     class Meta:
@@ -144,14 +145,11 @@ class ProfileForm(forms.ModelForm):
             )
         return cleaned
 
+    @transaction.atomic
     def save(self, commit: bool = True) -> User:
         user = super().save(commit=False)
         name = self.cleaned_data["institution_name"]
-        if name:
-            institution = Institution.objects.filter(name__iexact=name).first()
-            user.institution = institution or Institution.objects.create(name=name)
-        else:
-            user.institution = None
+        user.institution = Institution.objects.get_or_create_named(name) if name else None
         if commit:
             user.save()
         return user

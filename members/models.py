@@ -1,11 +1,31 @@
 import uuid
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
-from django.db import models
+from django.db import IntegrityError, models, transaction
+from django.db.models import Value
 from django.db.models.functions import Lower
 from django.urls import reverse
 
 from .timezones import validate_timezone
+
+
+class InstitutionQuerySet(models.QuerySet):
+    def named(self, name: str) -> "InstitutionQuerySet":
+        """Institutions whose name equals `name` ignoring case, compared exactly as the
+        unique constraint compares (lower(), not iexact's UPPER())."""
+        return self.alias(lower_name=Lower("name")).filter(lower_name=Lower(Value(name)))
+
+    def get_or_create_named(self, name: str) -> "Institution":
+        """The institution called `name` in any case, added if new. Safe when two people
+        add the same new name at once: the loser of the race gets the winner's row."""
+        existing = self.named(name).first()
+        if existing:
+            return existing
+        try:
+            with transaction.atomic():
+                return self.create(name=name)
+        except IntegrityError:
+            return self.named(name).get()
 
 
 class Institution(models.Model):
@@ -13,6 +33,8 @@ class Institution(models.Model):
 
     name = models.CharField(max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = InstitutionQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

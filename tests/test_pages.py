@@ -73,7 +73,7 @@ def test_server_error_page_renders_without_context(client):
     assert "Something went wrong on our side" in html
 
 
-def test_state_changes_refuse_get_on_home(client):
+def test_home_refuses_post(client):
     assert client.post(reverse("home")).status_code == 405
 
 
@@ -112,3 +112,15 @@ def test_health_check_reports_503_when_the_database_fails(client, monkeypatch):
     response = client.get(reverse("health"))
     assert response.status_code == 503
     assert b"OperationalError" in response.content
+
+
+def test_expired_form_page_keeps_the_signed_in_navigation(bob):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(bob)
+    response = client.post(reverse("members:profile_edit"), {"full_name": "X"})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Your form expired" in html
+    assert "Log out" in html and "Bob Baker" in html

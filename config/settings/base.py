@@ -2,15 +2,18 @@
 from the environment (see .env.example); the defaults are the embedded development setup."""
 
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import environ
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 # A .env file is a convenience for development; real deployments set the environment.
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+# The embedded default's state: SQLite file, filesystem broker, file cache, beat schedule.
+VAR_DIR = Path(env("ROUNDTABLE_VAR_DIR", default="") or BASE_DIR / "var")
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-dev-key-change-me-roundtable-embedded")
@@ -95,11 +98,21 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache ----------------------------------------------------------------------------
 # REDIS_URL set: one cache shared by every process (allauth's rate limits rely on it).
 REDIS_URL = env("REDIS_URL", default="")
+
+
+def next_redis_database(url: str) -> str:
+    """The same Redis server, one database number up: the cache must not share the
+    broker's database, because RedisCache.clear() runs FLUSHDB and would drop the queue."""
+    parts = urlsplit(url)
+    db = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{db + 1}"))
+
+
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": env("CACHE_URL", default="") or REDIS_URL,
+            "LOCATION": env("CACHE_URL", default="") or next_redis_database(REDIS_URL),
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="roundtable"),
         }
     }
@@ -150,7 +163,8 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Roundtable] "
-ACCOUNT_RATE_LIMITS_ENABLED = True  # allauth's defaults: login failures, signup, resets...
+# allauth's rate limits are on by default (ACCOUNT_RATE_LIMITS: login failures, sign-ups,
+# password resets, confirmation emails...); they count in the cache shared by all processes.
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="http")
 
 # --- Internationalization -------------------------------------------------------------
@@ -192,6 +206,8 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 
 # A strict Content Security Policy: every script and style is served from our own origin
 # (Bootstrap and htmx are vendored), so no inline code and no CDN is allowed.
@@ -242,11 +258,19 @@ CELERY_RESULT_BACKEND = None  # tasks record their outcome in our own tables
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_TIMEZONE = "UTC"
+# A task is acknowledged only after it ran, and requeued if its worker dies mid-task
+# (kill -9, OOM); each worker process reserves one message at a time. Tasks must therefore
+# be idempotent (they claim their row first; see STYLE.md).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 5 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
 CELERY_WORKER_SEND_TASK_EVENTS = False
 CELERY_BEAT_SCHEDULE: dict = {}
-CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE_FILENAME = env("CELERY_BEAT_SCHEDULE_FILENAME", default="") or str(
+    VAR_DIR / "celerybeat-schedule"
+)
 
 # --- Logging --------------------------------------------------------------------------
 LOGGING = {

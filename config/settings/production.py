@@ -12,14 +12,7 @@ DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
-REDIS_URL = env("REDIS_URL")
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": env("CACHE_URL", default="") or REDIS_URL,
-        "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="roundtable"),
-    }
-}
+env("REDIS_URL")  # required: the cache (base.py) and the broker must be Redis here
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # TLS ends at the proxy, which must set X-Forwarded-Proto.
@@ -39,10 +32,6 @@ EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.s
 
 if CELERY_BROKER_URL.startswith("filesystem://"):  # noqa: F405
     raise environ.ImproperlyConfigured("Production needs REDIS_URL or CELERY_BROKER_URL.")
-CELERY_BEAT_SCHEDULE_FILENAME = env(
-    "CELERY_BEAT_SCHEDULE_FILENAME",
-    default="/tmp/celerybeat-schedule",  # noqa: S108
-)
 
 LOGGING["root"]["level"] = env("DJANGO_LOG_LEVEL", default="INFO")  # noqa: F405
 ADMINS = [("Ops", a) for a in env.list("DJANGO_ADMINS", default=[]) if a]

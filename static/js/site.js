@@ -1,7 +1,9 @@
 // Progressive enhancement only: every page works without this file.
 document.documentElement.classList.replace("no-js", "js");
 
-// Fill empty timezone fields (sign-up, profile) with the browser's IANA timezone.
+// Timezone fields: data-browser-timezone="fill" fills an empty field (sign-up) with the
+// browser's IANA timezone; "suggest" offers a button to switch a select (profile) to it,
+// never changing a choice the person made.
 document.addEventListener("DOMContentLoaded", () => {
   let browserZone = "";
   try {
@@ -9,11 +11,23 @@ document.addEventListener("DOMContentLoaded", () => {
   } catch (e) {
     return;
   }
-  document.querySelectorAll("[data-browser-timezone]").forEach((field) => {
-    if (!browserZone) return;
-    if (field.value === "" || (field.dataset.browserTimezone === "replace-utc" && field.value === "UTC")) {
-      if (field.tagName === "SELECT" && !field.querySelector(`option[value="${CSS.escape(browserZone)}"]`)) return;
-      field.value = browserZone;
-    }
+  if (!browserZone) return;
+  document.querySelectorAll('[data-browser-timezone="fill"]').forEach((field) => {
+    if (field.value === "") field.value = browserZone;
+  });
+  document.querySelectorAll('[data-browser-timezone="suggest"]').forEach((select) => {
+    const known = select.querySelector(`option[value="${CSS.escape(browserZone)}"]`);
+    if (!known || select.value === browserZone) return;
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "btn btn-link btn-sm px-0 browser-timezone-suggestion";
+    button.textContent = `Use this device's timezone (${browserZone})`;
+    button.addEventListener("click", () => {
+      select.value = browserZone;
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+      button.remove();
+      select.focus();
+    });
+    select.insertAdjacentElement("afterend", button);
   });
 });

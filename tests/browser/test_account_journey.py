@@ -67,7 +67,7 @@ def test_person_signs_up_verifies_logs_in_and_edits_profile(
     page.get_by_label("Career stage").select_option(label="Early-career")
     page.get_by_role("button", name="Save profile").click()
 
-    expect(page.get_by_role("alert")).to_contain_text("Your profile has been saved.")
+    expect(page.get_by_role("status")).to_contain_text("Your profile has been saved.")
     card = page.locator("article.member-card")
     expect(card).to_contain_text("she/her")
     expect(card).to_contain_text("University of Michigan")

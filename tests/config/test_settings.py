@@ -17,6 +17,8 @@ PRINT = (
     "'conn_max_age': s.DATABASES['default'].get('CONN_MAX_AGE'), "
     "'health': s.DATABASES['default'].get('CONN_HEALTH_CHECKS'), "
     "'cache': s.CACHES['default']['BACKEND'], 'broker': s.CELERY_BROKER_URL, "
+    "'cache_location': str(s.CACHES['default'].get('LOCATION')), "
+    "'acks_late': s.CELERY_TASK_ACKS_LATE, 'prefetch': s.CELERY_WORKER_PREFETCH_MULTIPLIER, "
     "'transport': s.CELERY_BROKER_TRANSPORT_OPTIONS, "
     "'verification': s.ACCOUNT_EMAIL_VERIFICATION}))"
 )
@@ -79,6 +81,11 @@ def test_database_url_selects_postgresql_with_persistent_healthy_connections():
     assert s["cache"].endswith("RedisCache")
     assert s["broker"] == "redis://redis.invalid:6379/0"
     assert s["transport"]["visibility_timeout"] == 3600
+    # The cache must not share the broker's database: cache.clear() is FLUSHDB.
+    assert s["cache_location"] == "redis://redis.invalid:6379/1"
+    # A task killed with its worker is redelivered, not lost.
+    assert s["acks_late"] is True
+    assert s["prefetch"] == 1
 
 
 def test_production_deploy_check_is_clean_with_the_documented_variables():
@@ -92,6 +99,26 @@ def test_production_deploy_check_is_clean_with_the_documented_variables():
     )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
+
+
+def test_production_forces_mandatory_email_verification():
+    s = settings_for(
+        "config.settings.production",
+        **{
+            **{k: v for k, v in env_example().items() if k != "DJANGO_SETTINGS_MODULE"},
+            "ACCOUNT_EMAIL_VERIFICATION": "optional",
+        },
+    )
+    assert s["verification"] == "mandatory"
+    assert s["cache"].endswith("RedisCache")
+
+
+def test_var_dir_moves_all_embedded_state(tmp_path):
+    s = settings_for("config.settings.local", ROUNDTABLE_VAR_DIR=str(tmp_path))
+    assert s["name"] == str(tmp_path / "roundtable.sqlite3")
+    assert s["cache_location"] == str(tmp_path / "cache")
+    assert s["transport"]["data_folder_in"] == str(tmp_path / "broker" / "queue")
+    assert (tmp_path / "broker" / "control").is_dir()
 
 
 def test_production_refuses_to_start_without_its_required_variables():

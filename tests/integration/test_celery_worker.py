@@ -91,5 +91,7 @@ def test_worker_answers_over_redis():
     assert_worker_answers("config.settings.test", "redis://", REDIS_URL=redis_url)
 
 
-def test_worker_answers_over_the_embedded_filesystem_broker():
-    assert_worker_answers("config.settings.local", "filesystem://")
+def test_worker_answers_over_the_embedded_filesystem_broker(tmp_path):
+    assert_worker_answers(
+        "config.settings.local", "filesystem://", ROUNDTABLE_VAR_DIR=str(tmp_path)
+    )

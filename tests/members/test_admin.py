@@ -1,8 +1,9 @@
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from members.models import User
-from tests.factories import InstitutionFactory, UserFactory
+from tests.factories import PASSWORD, InstitutionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +64,24 @@ def test_member_cannot_open_the_admin(client, bob):
     response = client.get(reverse("admin:members_user_changelist"))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_admin_login_goes_through_allauth(client, operator):
+    response = client.get(reverse("admin:login"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+    # Posting credentials straight to Django's admin login (no rate limit) does nothing.
+    client.post(reverse("admin:login"), {"username": operator.email, "password": PASSWORD})
+    assert "_auth_user_id" not in client.session
+
+
+def test_staff_who_are_not_superusers_do_not_see_self_identified_answers(client, bob):
+    staff = UserFactory(email="support@example.org", is_staff=True)
+    staff.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_user", "change_user"])
+    )
+    client.force_login(staff)
+    page = client.get(reverse("admin:members_user_change", args=[bob.pk]))
+    assert page.status_code == 200
+    assert b"Self-identified" not in page.content
+    assert b'name="gender"' not in page.content

@@ -56,7 +56,7 @@ def test_edit_form_offers_existing_institutions_and_the_browser_timezone(client,
     client.force_login(bob)
     html = client.get(EDIT).content.decode()
     assert '<option value="Karolinska Institutet">' in html
-    assert 'data-browser-timezone="replace-utc"' in html
+    assert 'data-browser-timezone="suggest"' in html
     assert html.count("only in aggregate by program admins") >= 2
 
 
@@ -187,3 +187,37 @@ def test_invalid_timezone_rerenders_with_aria_invalid_and_no_zone_selected(clien
     assert 'aria-invalid="true"' in select
     assert " selected>" not in select
     assert "<script>x</script>" not in html
+
+
+def test_institution_lookup_matches_the_unique_constraint(db):
+    # U+212A KELVIN SIGN lower-cases to "k" but upper-cases to itself: iexact (UPPER) and
+    # the lower() constraint disagree about it, so the lookup must use lower() too.
+    from django.db import connection
+
+    kings = InstitutionFactory(name="kings college")
+    found = Institution.objects.get_or_create_named("\u212aings College")  # no IntegrityError
+    if connection.vendor == "postgresql":
+        assert found == kings
+        assert Institution.objects.count() == 1
+    else:  # SQLite's lower() folds ASCII only, so there the names are simply different
+        assert Institution.objects.named("\u212aings College").get() == found
+
+
+def test_two_people_adding_the_same_new_institution_get_one_row(db, monkeypatch):
+    # Simulate the race: the other request inserts between our lookup and our insert.
+    from members.models import InstitutionQuerySet
+
+    real_named = InstitutionQuerySet.named
+    calls = []
+
+    def named_after_the_other_request(self, name):
+        calls.append(name)
+        if len(calls) == 1:
+            Institution.objects.create(name="Mayo Clinic")
+            return real_named(self, "no such institution")
+        return real_named(self, name)
+
+    monkeypatch.setattr(InstitutionQuerySet, "named", named_after_the_other_request)
+    institution = Institution.objects.get_or_create_named("MAYO CLINIC")
+    assert institution.name == "Mayo Clinic"
+    assert Institution.objects.count() == 1

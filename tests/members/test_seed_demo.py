@@ -25,6 +25,9 @@ def test_seed_demo_is_idempotent_and_prints_the_password(settings, capsys, clien
         {"login": "organizer@demo.roundtable.test", "password": "a-demo-passphrase"},
     )
     assert response.status_code == 302
+    assert response["Location"] == "/"  # logged in, not sent to verify the address
+    organizer = User.objects.get(email="organizer@demo.roundtable.test")
+    assert int(client.session["_auth_user_id"]) == organizer.pk
     assert User.objects.get(email="admin@demo.roundtable.test").is_staff
 
 

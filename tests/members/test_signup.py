@@ -140,3 +140,12 @@ def test_script_in_name_is_stored_as_text_and_escaped(client, mailoutbox):
     html = client.get(reverse("members:profile")).content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_email_longer_than_the_column_is_refused_not_truncated(client):
+    email = "a" * 64 + "@" + ".".join(["b" * 60] * 4) + ".org"
+    assert 254 < len(email) <= 320
+    response = client.post(SIGNUP, signup_data(email=email))
+    assert response.status_code == 200
+    assert "at most 254 characters" in " ".join(response.context["form"].errors["email"])
+    assert not User.objects.exists()

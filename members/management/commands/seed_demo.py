@@ -107,9 +107,7 @@ class Command(BaseCommand):
             )
         created = 0
         for email, full, preferred, pronouns, inst, prof, spec, stage, tz in DEMO_PEOPLE:
-            institution = Institution.objects.filter(name__iexact=inst).first()
-            if institution is None:
-                institution = Institution.objects.create(name=inst)
+            institution = Institution.objects.get_or_create_named(inst)
             user, was_created = User.objects.update_or_create(
                 email=email,
                 defaults={
