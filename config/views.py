@@ -12,7 +12,9 @@ from django.views.decorators.http import require_safe
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        return render(request, "dashboard.html")
+        from circles.views import dashboard_context
+
+        return render(request, "dashboard.html", dashboard_context(request.user))
     return render(request, "landing.html")
 
 

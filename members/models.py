@@ -2,30 +2,36 @@ import uuid
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import IntegrityError, models, transaction
-from django.db.models import Value
+from django.db.models import Exists, OuterRef, Q, Value
 from django.db.models.functions import Lower
 from django.urls import reverse
 
 from .timezones import validate_timezone
 
 
-class InstitutionQuerySet(models.QuerySet):
-    def named(self, name: str) -> "InstitutionQuerySet":
+class NamedQuerySet(models.QuerySet):
+    """For models with a case-insensitively unique `name` (Lower("name") constraint) that
+    people pick from a list or extend by typing a new one."""
+
+    def named(self, name: str) -> "NamedQuerySet":
         """Institutions whose name equals `name` ignoring case, compared exactly as the
         unique constraint compares (lower(), not iexact's UPPER())."""
         return self.alias(lower_name=Lower("name")).filter(lower_name=Lower(Value(name)))
 
-    def get_or_create_named(self, name: str) -> "Institution":
-        """The institution called `name` in any case, added if new. Safe when two people
-        add the same new name at once: the loser of the race gets the winner's row."""
+    def get_or_create_named(self, name: str):
+        """The row called `name` in any case, added if new. Safe when two people add the
+        same new name at once: the loser of the race gets the winner's row."""
         existing = self.named(name).first()
         if existing:
             return existing
         try:
             with transaction.atomic():
-                return self.create(name=name)
+                return self.create(**self.fields_for_new(name))
         except IntegrityError:
             return self.named(name).get()
+
+    def fields_for_new(self, name: str) -> dict:
+        return {"name": name}
 
 
 class Institution(models.Model):
@@ -34,7 +40,7 @@ class Institution(models.Model):
     name = models.CharField(max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = InstitutionQuerySet.as_manager()
+    objects = NamedQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -48,11 +54,24 @@ class Institution(models.Model):
 
 class UserQuerySet(models.QuerySet):
     def visible_to(self, viewer) -> "UserQuerySet":
-        """People whose member card `viewer` may see: themselves (and, once circles exist,
-        the people they share a circle with)."""
+        """People whose member card `viewer` may see: themselves, people they share a
+        circle with (both seated), people asking to join or waitlisted in a circle they
+        organize, and current members of circles of programs they administer."""
         if not viewer.is_authenticated:
             return self.none()
-        return self.filter(pk=viewer.pk)
+        from circles.models import Circle, Membership  # circles builds on members
+
+        seated_in = Membership.objects.seated().filter(user=viewer).values("circle")
+        organizes = Membership.objects.organizers().filter(user=viewer).values("circle")
+        administers = Circle.objects.filter(program__admins=viewer).values("pk")
+        return self.filter(
+            Q(pk=viewer.pk)
+            | Exists(Membership.objects.seated().filter(user=OuterRef("pk"), circle__in=seated_in))
+            | Exists(Membership.objects.current().filter(user=OuterRef("pk"), circle__in=organizes))
+            | Exists(
+                Membership.objects.current().filter(user=OuterRef("pk"), circle__in=administers)
+            )
+        )
 
 
 class UserManager(BaseUserManager.from_queryset(UserQuerySet)):

@@ -54,7 +54,7 @@ def test_nav_offers_log_out_as_a_form_for_members(client, bob):
         reverse("home") + "?x=1",
         reverse("members:profile"),
         reverse("members:profile_edit"),
-        reverse("circles:list"),
+        reverse("circles:new"),
         reverse("meetings:list"),
         reverse("circles:reports"),
         reverse("account_change_password"),

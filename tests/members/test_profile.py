@@ -205,7 +205,7 @@ def test_institution_lookup_matches_the_unique_constraint(db):
 
 def test_two_people_adding_the_same_new_institution_get_one_row(db, monkeypatch):
     # Simulate the race: the other request inserts between our lookup and our insert.
-    from members.models import InstitutionQuerySet
+    from members.models import NamedQuerySet as InstitutionQuerySet
 
     real_named = InstitutionQuerySet.named
     calls = []
