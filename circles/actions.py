@@ -63,8 +63,7 @@ def create_circle(*, circle: Circle, mission: str, guiding_principles: str, by) 
 def revise_charter(circle: Circle, *, mission: str, guiding_principles: str, by) -> Charter:
     """Make a new charter version. Current members are asked to re-accept it; the organizer
     who wrote it accepts it by writing it."""
-    circle = _lock(circle)
-    current = circle.current_charter
+    current = _lock(circle).current_charter
     if current and (current.mission, current.guiding_principles) == (mission, guiding_principles):
         return current
     version = (current.version if current else 0) + 1
@@ -93,7 +92,7 @@ def update_circle(circle: Circle, *, by) -> Circle:
 
 @transaction.atomic
 def set_status(circle: Circle, status: str, *, by) -> Circle:
-    circle = _lock(circle)
+    _lock(circle)
     circle.status = status
     circle.save(update_fields=["status", "updated_at"])
     return circle

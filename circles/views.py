@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST, require_safe
 
+from config.forms import posted
+
 from . import actions
 from .access import get_circle, get_invitation, get_membership, get_own_membership
 from .forms import (
@@ -122,12 +124,12 @@ def circle_new(request: HttpRequest) -> HttpResponse:
         return render(request, "circles/new_choose_kind.html", {"kinds": KIND_DEFAULTS})
     circle_initial, charter_initial = new_circle_initial(kind, request.user)
     form = CircleForm(
-        request.POST or None,
+        posted(request),
         user=request.user,
         initial=circle_initial,
         instance=Circle(kind=kind),
     )
-    charter_form = CharterForm(request.POST or None, initial=charter_initial, prefix="charter")
+    charter_form = CharterForm(posted(request), initial=charter_initial, prefix="charter")
     if request.method == "POST" and form.is_valid() and charter_form.is_valid():
         circle = form.save(commit=False)
         circle.slug = form.cleaned_data["slug"]
@@ -157,7 +159,7 @@ def circle_new(request: HttpRequest) -> HttpResponse:
 def circle_edit(request: HttpRequest, slug: str) -> HttpResponse:
     circle = get_circle(request, slug, manage=True)
     form = CircleForm(
-        request.POST or None, instance=circle, user=request.user, initial={"other_topics": ""}
+        posted(request), instance=circle, user=request.user, initial={"other_topics": ""}
     )
     if request.method == "POST" and form.is_valid():
         circle = form.save(commit=False)
@@ -199,7 +201,7 @@ def charter_edit(request: HttpRequest, slug: str) -> HttpResponse:
     circle = get_circle(request, slug, manage=True)
     current = circle.current_charter
     form = CharterForm(
-        request.POST or None,
+        posted(request),
         instance=None,
         initial={
             "mission": current.mission if current else "",
@@ -235,7 +237,7 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
     if circle.membership_of(request.user):
         messages.info(request, "You are already in this circle or have asked to join.")
         return redirect(circle)
-    form = JoinForm(request.POST or None, circle=circle)
+    form = JoinForm(posted(request), circle=circle)
     error = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -282,7 +284,7 @@ def charter_accept(request: HttpRequest, slug: str) -> HttpResponse:
 def leave(request: HttpRequest, slug: str) -> HttpResponse:
     circle = get_circle(request, slug)
     membership = get_own_membership(request, circle)
-    form = ReasonForm(request.POST or None)
+    form = ReasonForm(posted(request))
     error = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -384,7 +386,7 @@ def member_action(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 def invite(request: HttpRequest, slug: str) -> HttpResponse:
     circle = get_circle(request, slug, manage=True)
-    form = InviteForm(request.POST or None)
+    form = InviteForm(posted(request))
     if request.method == "POST" and form.is_valid():
         result = actions.invite(circle, form.cleaned_data["emails"], by=request.user)
         skipped = form.skipped + result.skipped
@@ -510,7 +512,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             {"invitation": found, "circle": circle},
             status=403,
         )
-    form = AcceptCharterForm(request.POST or None)
+    form = AcceptCharterForm(posted(request))
     if request.method == "POST" and form.is_valid():
         return _accept(request, found, form)
     return render(

@@ -1,7 +1,8 @@
 """Every user-facing email of Roundtable goes through `notify()`.
 
 Call sites say what happened (a kind), to whom, and about which circle; this module
-renders `templates/emails/<kind>.subject.txt`, `<kind>.txt` and `<kind>.html` and sends the
+renders `templates/emails/<kind>.subject.txt`, `<kind>.txt` and `<kind>.html` (the .txt
+ones inside {% autoescape off %}: plain text must not be HTML-escaped) and sends the
 message once the surrounding transaction has committed, so a rolled-back change never
 emails anyone. The notifications issue moves delivery onto the Celery outbox behind this
 same function, without touching its callers.

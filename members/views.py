@@ -3,6 +3,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from config.forms import posted
+
 from .access import get_member
 from .forms import ProfileForm
 from .models import Institution
@@ -15,7 +17,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def profile_edit(request: HttpRequest) -> HttpResponse:
-    form = ProfileForm(request.POST or None, instance=request.user)
+    form = ProfileForm(posted(request), instance=request.user)
     if request.method == "POST":
         if form.is_valid():
             form.save()

@@ -7,7 +7,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 import pytest
 from django.core.cache import cache
 
-from tests.factories import PASSWORD, UserFactory  # noqa: F401
+from tests.factories import PASSWORD, UserFactory, make_circle  # noqa: F401
 
 # CI sets these so that "skipped because a real part is missing" becomes a failure.
 REQUIRE_POSTGRES = os.environ.get("ROUNDTABLE_REQUIRE_POSTGRES") == "1"
@@ -56,8 +56,8 @@ def _plain_static_storage(settings):
     }
 
 
-# The cast: alice organizes, bob is a member, carol is an outsider, dana administers the
-# program. Circles arrive with the circles issue; until then they are four people.
+# The cast: alice organizes the circle, bob is a member, carol is an outsider, dana
+# administers the program; olga organizes another circle of the same program.
 @pytest.fixture
 def alice(db):
     return UserFactory(email="alice@example.org", full_name="Alice Archer", preferred_name="Alice")
@@ -76,3 +76,42 @@ def carol(db):
 @pytest.fixture
 def dana(db):
     return UserFactory(email="dana@example.org", full_name="Dana Diaz", is_staff=True)
+
+
+@pytest.fixture
+def olga(db):
+    return UserFactory(email="olga@example.org", full_name="Olga Olsen")
+
+
+@pytest.fixture
+def program(db, dana):
+    from circles.models import Program
+
+    program = Program.objects.create(name="Women in Medicine Circles", slug="wim")
+    program.admins.add(dana)
+    return program
+
+
+@pytest.fixture
+def circle(alice, bob, program):
+    """Alice organizes it, Bob is a member; listed, approval, capacity 12."""
+    return make_circle(
+        alice,
+        members=[bob],
+        program=program,
+        name="Early Career Circle",
+        slug="early-career",
+        capacity=12,
+    )
+
+
+@pytest.fixture
+def other_circle(olga, program):
+    return make_circle(olga, program=program, name="Other Circle", slug="other")
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """`with committed():` runs the block's after-commit callbacks (emails) as a real
+    commit would; the test's own transaction never commits."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)

@@ -1,3 +1,5 @@
+import itertools
+
 import factory
 from allauth.account.models import EmailAddress
 
@@ -39,3 +41,41 @@ class UserFactory(factory.django.DjangoModelFactory):
     def verified(obj, create, extracted, **kwargs):
         if create and extracted is not False:
             EmailAddress.objects.create(user=obj, email=obj.email, primary=True, verified=True)
+
+
+_circle_numbers = itertools.count(1)
+
+
+def make_circle(organizer, *, members=(), program=None, **fields):
+    """A circle created the way the site creates one (charter v1, organizer seated), with
+    `members` seated as active members."""
+    from django.utils import timezone
+
+    from circles import actions
+    from circles.forms import unique_slug
+    from circles.models import Circle, Membership
+
+    name = fields.pop("name", None) or f"Circle {next(_circle_numbers)}"
+    fields.setdefault("kind", Circle.Kind.PEER_CIRCLE)
+    fields.setdefault("status", Circle.Status.ACTIVE)
+    fields.setdefault("timezone", "America/Detroit")
+    circle = Circle(
+        name=name, slug=fields.pop("slug", unique_slug(name)), program=program, **fields
+    )
+    actions.create_circle(
+        circle=circle,
+        by=organizer,
+        mission="We help each other.",
+        guiding_principles="What is said here stays here.\nWe listen first.",
+    )
+    now = timezone.now()
+    for user in members:
+        Membership.objects.create(
+            circle=circle,
+            user=user,
+            status=Membership.Status.ACTIVE,
+            joined_at=now,
+            charter_accepted=circle.current_charter,
+            charter_accepted_at=now,
+        )
+    return circle
