@@ -29,6 +29,22 @@ def pytest_sessionstart(session):
         raise pytest.UsageError("ROUNDTABLE_REQUIRE_REDIS=1 but REDIS_URL is not set.")
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Keep pytest-django's order (database tests, then transactional ones, then the rest)
+    after pytest regrouped items around pytest-playwright's session-scoped browser
+    parameter: a transactional test's flush must never run before a plain database test."""
+
+    def order(item) -> int:
+        marker = item.get_closest_marker("django_db")
+        fixtures = getattr(item, "fixturenames", [])
+        if (marker and marker.kwargs.get("transaction")) or "live_server" in fixtures:
+            return 1
+        return 0 if marker or "db" in fixtures else 2
+
+    items.sort(key=order)
+
+
 def pytest_sessionfinish(session, exitstatus):
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     skipped = len(reporter.stats.get("skipped", [])) if reporter else 0

@@ -25,6 +25,19 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason=reason))
 
 
+@pytest.fixture(autouse=True)
+def _migrated_data(transactional_db):
+    """Transactional tests end with a flush that also removes rows data migrations made;
+    put the default topics back for the next browser test."""
+    import importlib
+
+    from circles.models import Topic
+
+    topics = importlib.import_module("circles.migrations.0002_default_topics").TOPICS
+    for name, slug in topics:
+        Topic.objects.get_or_create(slug=slug, defaults={"name": name})
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {

@@ -5,7 +5,10 @@ from playwright.sync_api import expect
 
 from members.models import User
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 PASSWORD = "a-long-and-unusual-passphrase"
 

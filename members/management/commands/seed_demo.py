@@ -100,6 +100,9 @@ DEMO_PEOPLE = [
 ]
 
 
+Event = MembershipEvent.Kind
+
+
 def _on(day: str, tz: str) -> datetime:
     """Noon on an ISO day in the circle's timezone."""
     return datetime.combine(date.fromisoformat(day), time(12), tzinfo=ZoneInfo(tz))
@@ -157,16 +160,17 @@ class Command(BaseCommand):
                 else ("organizer" if email.startswith("organizer") else "member")
             )
             self.stdout.write(f"  {email:<34} {full:<20} ({role})")
-        self.stdout.write(
-            f"  ...and {len(ROSTER_PEOPLE)} more circle members (see the rosters below)."
-        )
+        self.stdout.write(f"  ...and {len(ROSTER_PEOPLE)} more members of the circles below.")
         self.stdout.write(f"Password for all demo accounts: {password}")
         self.stdout.write("Demo circles:")
+        width = max(len(c.get_absolute_url()) for c in circles)
         for circle in Circle.objects.with_counts().filter(pk__in=[c.pk for c in circles]):
+            on_leave = circle.memberships.filter(status=Membership.Status.ON_LEAVE).count()
             alumni = circle.memberships.filter(status=Membership.Status.LEFT).count()
             self.stdout.write(
-                f"  {circle.get_absolute_url():<40} {circle.name}: {circle.member_count} "
-                f"members from {circle.institution_count} institutions, {alumni} alumni"
+                f"  {circle.get_absolute_url():<{width}}  {circle.name}: "
+                f"{circle.member_count} members ({on_leave} on leave) from "
+                f"{circle.institution_count} institutions, {alumni} alumni"
             )
 
     def _upsert_user(self, person: tuple, password_hash: str) -> bool:
@@ -224,11 +228,13 @@ class Command(BaseCommand):
         Circle.objects.filter(pk=circle.pk).update(created_at=founded)
         Charter.objects.filter(pk=charter.pk).update(created_at=founded)
         for row in spec["roster"]:
-            self._seed_membership(circle, row, spec["on_leave"])
+            self._seed_membership(circle, row, spec, first_charter=charter)
         return circle
 
-    def _seed_membership(self, circle: Circle, row: tuple, on_leave: dict) -> None:
+    def _seed_membership(self, circle: Circle, row: tuple, spec: dict, *, first_charter) -> None:
+        """One membership with its history, backdated; skipped if the person has any."""
         email, role, joined_on, left_on, end_reason = row
+        on_leave = spec["on_leave"]
         user = User.objects.get(email=email)
         if Membership.objects.filter(circle=circle, user=user).exists():
             return  # already seeded (or changed in the app since): never duplicate history
@@ -247,13 +253,12 @@ class Command(BaseCommand):
             joined_at=joined,
             ended_at=ended,
             end_reason=end_reason,
-            charter_accepted=circle.current_charter,
+            # Alumni accepted the charter of their day; current members the current one.
+            charter_accepted=first_charter if ended else circle.current_charter,
             charter_accepted_at=joined,
         )
-        Event = MembershipEvent.Kind
-        founder = user == circle.created_by
-        note = "Founded the circle" if founder and joined_on == circle.created_at.date().isoformat() else ""
-        events = [(Event.JOINED, joined, note)]
+        founder = user == circle.created_by and joined_on == spec["founded"]
+        events = [(Event.JOINED, joined, "Founded the circle" if founder else "")]
         if email in on_leave:
             leave_on, leave_note = on_leave[email]
             events.append((Event.LEAVE_STARTED, _on(leave_on, tz), leave_note))
