@@ -23,6 +23,16 @@ def _lock(circle: Circle) -> Circle:
     return Circle.objects.select_for_update().get(pk=circle.pk)
 
 
+def _reload_locked(membership: Membership, *, allowed: tuple, error: str) -> Circle:
+    """Lock the circle, re-read the membership, and refuse unless its status is allowed
+    (another organizer may have acted on it a moment ago)."""
+    circle = _lock(membership.circle)
+    membership.refresh_from_db()
+    if membership.status not in allowed:
+        raise MembershipError(error)
+    return circle
+
+
 def _organizers_to_tell(circle: Circle):
     return [m.user for m in circle.memberships.organizers().select_related("user")]
 
@@ -171,10 +181,9 @@ def join(circle: Circle, user, *, message: str = "") -> Membership:
 @transaction.atomic
 def approve_request(membership: Membership, *, by) -> Membership:
     """Let a requester in, or onto the waitlist when the circle is full."""
-    circle = _lock(membership.circle)
-    membership.refresh_from_db()
-    if membership.status != Status.REQUESTED:
-        raise MembershipError("This request has already been answered.")
+    circle = _reload_locked(
+        membership, allowed=(Status.REQUESTED,), error="This request has already been answered."
+    )
     if circle.is_full():
         membership.status = Status.WAITLISTED
         membership.save(update_fields=["status"])
@@ -190,10 +199,9 @@ def approve_request(membership: Membership, *, by) -> Membership:
 
 @transaction.atomic
 def decline_request(membership: Membership, *, by, reason: str = "") -> Membership:
-    _lock(membership.circle)
-    membership.refresh_from_db()
-    if membership.status != Status.REQUESTED:
-        raise MembershipError("This request has already been answered.")
+    _reload_locked(
+        membership, allowed=(Status.REQUESTED,), error="This request has already been answered."
+    )
     _end(membership, Status.DECLINED, Event.DECLINED, by=by, reason=reason)
     notify(
         "request_declined",
@@ -239,10 +247,9 @@ def _activate_from_waitlist(membership: Membership, *, by) -> None:
 @transaction.atomic
 def admit_from_waitlist(membership: Membership, *, by) -> Membership:
     """An organizer gives a free seat to a waitlisted person (any join policy)."""
-    circle = _lock(membership.circle)
-    membership.refresh_from_db()
-    if membership.status != Status.WAITLISTED:
-        raise MembershipError("This person is not on the waitlist.")
+    circle = _reload_locked(
+        membership, allowed=(Status.WAITLISTED,), error="This person is not on the waitlist."
+    )
     if circle.is_full():
         raise MembershipError("The circle is full: raise its capacity or wait for a seat.")
     _activate_from_waitlist(membership, by=by)
@@ -278,10 +285,9 @@ def _end(membership: Membership, status: str, event: str, *, by, reason: str) ->
 
 @transaction.atomic
 def make_organizer(membership: Membership, *, by) -> Membership:
-    _lock(membership.circle)
-    membership.refresh_from_db()
-    if membership.status != Status.ACTIVE:
-        raise MembershipError("Only an active member can become an organizer.")
+    _reload_locked(
+        membership, allowed=(Status.ACTIVE,), error="Only an active member can become an organizer."
+    )
     if membership.is_organizer:
         return membership
     membership.role = Membership.Role.ORGANIZER
@@ -306,10 +312,9 @@ def make_member(membership: Membership, *, by) -> Membership:
 @transaction.atomic
 def start_leave(membership: Membership, *, by, note: str = "") -> Membership:
     """Parental or medical leave: the seat is kept and it is not attrition."""
-    _lock(membership.circle)
-    membership.refresh_from_db()
-    if membership.status != Status.ACTIVE:
-        raise MembershipError("Only an active member can go on leave.")
+    _reload_locked(
+        membership, allowed=(Status.ACTIVE,), error="Only an active member can go on leave."
+    )
     _require_another_organizer(membership, "go on leave")
     membership.status = Status.ON_LEAVE
     membership.save(update_fields=["status"])
@@ -319,10 +324,7 @@ def start_leave(membership: Membership, *, by, note: str = "") -> Membership:
 
 @transaction.atomic
 def end_leave(membership: Membership, *, by) -> Membership:
-    _lock(membership.circle)
-    membership.refresh_from_db()
-    if membership.status != Status.ON_LEAVE:
-        raise MembershipError("This person is not on leave.")
+    _reload_locked(membership, allowed=(Status.ON_LEAVE,), error="This person is not on leave.")
     membership.status = Status.ACTIVE
     membership.save(update_fields=["status"])
     membership.record(Event.LEAVE_ENDED, by=by)
@@ -332,10 +334,9 @@ def end_leave(membership: Membership, *, by) -> Membership:
 @transaction.atomic
 def leave(membership: Membership, *, by, reason: str = "") -> Membership:
     """The person leaves (or withdraws a request / leaves the waitlist)."""
-    circle = _lock(membership.circle)
-    membership.refresh_from_db()
-    if not membership.is_current:
-        raise MembershipError("You are no longer in this circle.")
+    circle = _reload_locked(
+        membership, allowed=Membership.CURRENT, error="You are no longer in this circle."
+    )
     _require_another_organizer(membership, "leave")
     seated = membership.is_seated
     _end(membership, Status.LEFT, Event.LEFT, by=by, reason=reason)
@@ -346,10 +347,9 @@ def leave(membership: Membership, *, by, reason: str = "") -> Membership:
 
 @transaction.atomic
 def remove(membership: Membership, *, by, reason: str) -> Membership:
-    circle = _lock(membership.circle)
-    membership.refresh_from_db()
-    if not membership.is_current:
-        raise MembershipError("This person is no longer in the circle.")
+    circle = _reload_locked(
+        membership, allowed=Membership.CURRENT, error="This person is no longer in the circle."
+    )
     if membership.user_id == by.pk:
         raise MembershipError("To leave the circle yourself, use “Leave circle”.")
     _require_another_organizer(membership, "be removed")

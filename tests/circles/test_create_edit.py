@@ -207,6 +207,8 @@ def test_organizer_publishes_a_new_charter_version_and_members_see_a_banner(
     client.force_login(bob)
     html = client.get(circle.get_absolute_url()).content.decode()
     assert "The charter has changed" in html
+    assert "Accept the new version</button>" in html
+    assert "A new mission." in html
     assert "Charter changed: please read and accept" in client.get("/").content.decode()
     client.post(
         reverse("circles:charter_accept", kwargs={"slug": circle.slug}), {"accept_charter": "on"}
