@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from meetings.notifications import notify
 
-from .models import Charter, Circle, Invitation, Membership, MembershipEvent
+from .models import Charter, Circle, Invitation, Membership, MembershipEvent, Topic
 
 Event = MembershipEvent.Kind
 Status = Membership.Status
@@ -41,10 +41,20 @@ def _organizers_to_tell(circle: Circle):
 
 
 @transaction.atomic
-def create_circle(*, circle: Circle, mission: str, guiding_principles: str, by) -> Circle:
-    """Save a new circle with its first charter; the creator becomes its organizer."""
+def create_circle(
+    *,
+    circle: Circle,
+    mission: str,
+    guiding_principles: str,
+    by,
+    topics: list[Topic] = (),
+    new_topics: list[str] = (),
+) -> Circle:
+    """Save a new circle with its first charter and topics; the creator becomes its
+    organizer."""
     circle.created_by = by
     circle.save()
+    _set_topics(circle, topics, new_topics)
     charter = Charter.objects.create(
         circle=circle,
         version=1,
@@ -92,10 +102,18 @@ def revise_charter(circle: Circle, *, mission: str, guiding_principles: str, by)
     return charter
 
 
+def _set_topics(circle: Circle, topics, new_topics) -> None:
+    chosen = list(topics) + [Topic.objects.get_or_create_named(name) for name in new_topics]
+    circle.topics.set(chosen)
+
+
 @transaction.atomic
-def update_circle(circle: Circle, *, by) -> Circle:
-    """Save edited settings; a larger capacity may free seats for the waitlist."""
-    circle.save()
+def update_circle(circle: Circle, *, fields: list[str], by, topics=(), new_topics=()) -> Circle:
+    """Save edited settings (only `fields`, so a concurrent status change or charter
+    revision is not overwritten); a larger capacity may free seats for the waitlist."""
+    _lock(circle)
+    circle.save(update_fields=fields)
+    _set_topics(circle, topics, new_topics)
     promote_waitlisted(circle, by=by)
     return circle
 
@@ -105,6 +123,7 @@ def set_status(circle: Circle, status: str, *, by) -> Circle:
     _lock(circle)
     circle.status = status
     circle.save(update_fields=["status", "updated_at"])
+    promote_waitlisted(circle, by=by)  # seats that freed while it was paused
     return circle
 
 
@@ -147,6 +166,10 @@ def join(circle: Circle, user, *, message: str = "") -> Membership:
         )
     if circle.membership_of(user):
         raise MembershipError("You already belong to this circle or have asked to join it.")
+    if circle.memberships.filter(user=user, status=Status.REMOVED).exists():
+        raise MembershipError(
+            "The organizers removed you from this circle; only an invitation can bring you back."
+        )
     charter = {
         "charter_accepted": circle.current_charter,
         "charter_accepted_at": timezone.now() if circle.current_charter else None,
@@ -171,11 +194,16 @@ def join(circle: Circle, user, *, message: str = "") -> Membership:
                 context={"membership": membership, "applicant": user},
             )
         return membership
-    if circle.is_full():
+    if _must_wait(circle):
         return _seat(
             circle, user, status=Status.WAITLISTED, by=user, event=Event.WAITLISTED, **charter
         )
     return _seat(circle, user, status=Status.ACTIVE, by=user, event=Event.JOINED, **charter)
+
+
+def _must_wait(circle: Circle) -> bool:
+    """Full, or others are already waiting: newcomers queue behind them."""
+    return circle.is_full() or circle.memberships.waitlist().exists()
 
 
 @transaction.atomic
@@ -184,7 +212,7 @@ def approve_request(membership: Membership, *, by) -> Membership:
     circle = _reload_locked(
         membership, allowed=(Status.REQUESTED,), error="This request has already been answered."
     )
-    if circle.is_full():
+    if _must_wait(circle):
         membership.status = Status.WAITLISTED
         membership.save(update_fields=["status"])
         membership.record(Event.WAITLISTED, by=by, note="Approved while the circle was full")
@@ -375,6 +403,7 @@ def invite(circle: Circle, emails: list[str], *, by) -> InvitationResult:
     who are already in the circle or already have an open invitation."""
     from members.models import User
 
+    _lock(circle)  # two organizers inviting the same address at once get one invitation
     result = InvitationResult()
     for email in emails:
         user = User.objects.filter(email=email).first()
@@ -435,8 +464,11 @@ def accept_invitation(invitation: Invitation, user) -> Membership:
     if not invitation.is_usable:
         raise MembershipError("This invitation can no longer be used.")
     circle = _lock(invitation.circle)
-    if circle.is_archived:
-        raise MembershipError(f"{circle.name} is archived and does not take new members.")
+    if not circle.accepts_members:
+        raise MembershipError(
+            f"{circle.name} is {circle.get_status_display().lower()} and does not take new "
+            "members now. The invitation stays valid until it expires."
+        )
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])

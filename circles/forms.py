@@ -68,12 +68,14 @@ class CircleForm(forms.ModelForm):
         self.user = user
         self.fields["slug"].required = False
         # A circle can be filed under a program only by that program's admins.
+        # Only a program's admins may move a circle into it or out of it: an organizer who
+        # is not one cannot hide their circle from the program.
         programs = Program.objects.filter(admins=user)
-        if self.instance.program_id:
-            programs = programs | Program.objects.filter(pk=self.instance.program_id)
-        self.fields["program"].queryset = programs.distinct()
-        if not programs.exists():
+        current = self.instance.program_id
+        if not programs.exists() or (current and not programs.filter(pk=current).exists()):
             del self.fields["program"]
+        else:
+            self.fields["program"].queryset = programs
         self.fields["topics"].queryset = Topic.objects.all()
         self.fields["topics"].required = False
 
@@ -128,11 +130,17 @@ class CircleForm(forms.ModelForm):
             cleaned["slug"] = self.instance.slug
         return cleaned
 
-    def save_topics(self, circle: Circle) -> None:
-        topics = list(self.cleaned_data.get("topics") or [])
-        for name in self.cleaned_data.get("other_topics") or []:
-            topics.append(Topic.objects.get_or_create_named(name))
-        circle.topics.set(topics)
+    def topic_changes(self) -> dict:
+        """The chosen topics and the names of new ones, for the action to save."""
+        return {
+            "topics": list(self.cleaned_data.get("topics") or []),
+            "new_topics": self.cleaned_data.get("other_topics") or [],
+        }
+
+    def model_fields(self) -> list[str]:
+        """The circle columns this form edits (not the topics, which are many-to-many)."""
+        names = [f for f in self.fields if f not in {"topics", "other_topics"}]
+        return [*names, "updated_at"]
 
 
 def unique_slug(name: str) -> str:
@@ -295,7 +303,7 @@ class CircleFilterForm(forms.Form):
         empty_label="Any program",
     )
     topic = forms.ModelChoiceField(
-        required=False, queryset=Topic.objects.all(), to_field_name="slug", empty_label="Any topic"
+        required=False, queryset=Topic.objects.none(), to_field_name="slug", empty_label="Any topic"
     )
     meeting_format = forms.ChoiceField(
         required=False,
@@ -303,3 +311,14 @@ class CircleFilterForm(forms.Form):
         choices=[("", "Online or in person"), *Circle.MeetingFormat.choices],
     )
     open_seats = forms.BooleanField(required=False, label="Has open seats")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only topics of circles anyone can find: an unlisted circle's own topic names
+        # would tell outsiders about it.
+        self.fields["topic"].queryset = Topic.objects.filter(
+            circles__in=Circle.objects.discoverable()
+        ).distinct()
+        self.fields["program"].queryset = Program.objects.filter(
+            circles__in=Circle.objects.discoverable()
+        ).distinct()

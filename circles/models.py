@@ -73,20 +73,24 @@ class CircleQuerySet(models.QuerySet):
         )
 
     def visible_to(self, user) -> "CircleQuerySet":
-        """Circles whose page `user` may open: discoverable ones, any circle they have ever
-        had a membership in or hold an open invitation to, and every circle of the programs
-        they administer."""
+        """Circles whose page `user` may open: discoverable ones, circles they are in or
+        left (not removed from), circles they hold an open invitation to (at a verified
+        address), and every circle of the programs they administer."""
         discoverable = Q(visibility=Circle.Visibility.LISTED) & ~Q(status=Circle.Status.ARCHIVED)
         if not user.is_authenticated:
             return self.filter(discoverable)
-        ever_member = Exists(Membership.objects.filter(circle=OuterRef("pk"), user=user))
+        # Alumni keep reading their circles (archived ones too); removed people and
+        # declined applicants do not.
+        member = Exists(
+            Membership.objects.filter(
+                circle=OuterRef("pk"), user=user, status__in=(*Membership.CURRENT, "left")
+            )
+        )
         admin = Exists(
             Program.admins.through.objects.filter(program=OuterRef("program"), user=user)
         )
-        invited = Exists(
-            Invitation.objects.pending().for_email(user.email).filter(circle=OuterRef("pk"))
-        )
-        return self.filter(discoverable | ever_member | admin | invited)
+        invited = Exists(Invitation.objects.pending().for_user(user).filter(circle=OuterRef("pk")))
+        return self.filter(discoverable | member | admin | invited)
 
     def with_counts(self) -> "CircleQuerySet":
         """Annotate member_count (active and on leave: both hold a seat) and
@@ -440,6 +444,14 @@ class InvitationQuerySet(models.QuerySet):
     def for_email(self, email: str) -> "InvitationQuerySet":
         return self.filter(email=email.lower())
 
+    def for_user(self, user) -> "InvitationQuerySet":
+        """Invitations to any of `user`'s verified addresses. An address someone merely
+        typed at sign-up proves nothing until it is verified."""
+        from allauth.account.models import EmailAddress
+
+        verified = EmailAddress.objects.filter(user=user, verified=True).values("email")
+        return self.filter(email__in=verified)
+
     def by_token(self, token: str) -> "InvitationQuerySet":
         return self.filter(token_hash=hash_token(token))
 
@@ -501,10 +513,7 @@ class Invitation(models.Model):
         return self.accepted_at is None and self.revoked_at is None and not self.is_expired
 
     def is_for(self, user) -> bool:
-        """Whether `user` may accept it: one of their verified addresses is the invited one
-        (or their account email, which sign-up through the invitation verifies)."""
+        """Whether `user` may accept it: the invited address is one of their verified ones."""
         if not user.is_authenticated:
             return False
-        if user.email.lower() == self.email.lower():
-            return True
-        return user.emailaddress_set.filter(email__iexact=self.email, verified=True).exists()
+        return Invitation.objects.for_user(user).filter(pk=self.pk).exists()

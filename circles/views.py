@@ -1,8 +1,8 @@
-from allauth.account.adapter import get_adapter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import IntegrityError
 from django.db.models import F, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,6 +11,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST, require_safe
 
 from config.forms import posted
+from members.adapters import INVITED_EMAIL_SESSION_KEY
 
 from . import actions
 from .access import get_circle, get_invitation, get_membership, get_own_membership
@@ -62,7 +63,10 @@ def circle_list(request: HttpRequest) -> HttpResponse:
         if data["topic"]:
             circles = circles.filter(topics=data["topic"])
         if data["meeting_format"]:
-            circles = circles.filter(meeting_format=data["meeting_format"])
+            # Hybrid circles meet both ways, so they match "online" and "in person".
+            circles = circles.filter(
+                meeting_format__in={data["meeting_format"], Circle.MeetingFormat.HYBRID}
+            )
         if data["open_seats"]:
             circles = circles.filter(Q(capacity__isnull=True) | Q(capacity__gt=F("member_count")))
     page = Paginator(circles, CIRCLES_PER_PAGE).get_page(request.GET.get("page"))
@@ -111,7 +115,7 @@ def circle_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def _pending_invitation(circle: Circle, user) -> Invitation | None:
     if not user.is_authenticated:
         return None
-    return circle.invitations.pending().for_email(user.email).first()
+    return circle.invitations.pending().for_user(user).first()
 
 
 # --- creating and editing ------------------------------------------------------------------
@@ -133,15 +137,23 @@ def circle_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and charter_form.is_valid():
         circle = form.save(commit=False)
         circle.slug = form.cleaned_data["slug"]
-        actions.create_circle(
-            circle=circle,
-            by=request.user,
-            mission=charter_form.cleaned_data["mission"],
-            guiding_principles=charter_form.cleaned_data["guiding_principles"],
-        )
-        form.save_topics(circle)
-        messages.success(request, f"{circle.name} is ready. Invite its first members.")
-        return redirect("circles:invite", slug=circle.slug)
+        try:
+            actions.create_circle(
+                circle=circle,
+                by=request.user,
+                mission=charter_form.cleaned_data["mission"],
+                guiding_principles=charter_form.cleaned_data["guiding_principles"],
+                **form.topic_changes(),
+            )
+        except IntegrityError:  # the address was taken a moment ago (e.g. a double submit)
+            form.add_error(
+                "slug",
+                f"The web address “{circle.slug}” was just taken. "
+                "Check your circles, or choose another address.",
+            )
+        else:
+            messages.success(request, f"{circle.name} is ready. Invite its first members.")
+            return redirect("circles:invite", slug=circle.slug)
     return render(
         request,
         "circles/new.html",
@@ -164,8 +176,9 @@ def circle_edit(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         circle = form.save(commit=False)
         circle.slug = form.cleaned_data["slug"]
-        actions.update_circle(circle, by=request.user)
-        form.save_topics(circle)
+        actions.update_circle(
+            circle, fields=form.model_fields(), by=request.user, **form.topic_changes()
+        )
         messages.success(request, "The circle's settings have been saved.")
         return redirect(circle)
     return render(
@@ -387,6 +400,12 @@ def member_action(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def invite(request: HttpRequest, slug: str) -> HttpResponse:
     circle = get_circle(request, slug, manage=True)
     form = InviteForm(posted(request))
+    if request.method == "POST" and not circle.accepts_members:
+        form.add_error(
+            None,
+            f"{circle.name} is {circle.get_status_display().lower()}: "
+            "reopen it before inviting people.",
+        )
     if request.method == "POST" and form.is_valid():
         result = actions.invite(circle, form.cleaned_data["emails"], by=request.user)
         skipped = form.skipped + result.skipped
@@ -490,8 +509,8 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     this_page = reverse("circles:invitation", kwargs={"token": token})
     if not request.user.is_authenticated:
         # Signing up with the invited address through this link proves the person reads
-        # that mailbox, so allauth may treat the address as verified.
-        get_adapter(request).stash_verified_email(request, found.email)
+        # that mailbox: the account adapter then treats that one address as verified.
+        request.session[INVITED_EMAIL_SESSION_KEY] = found.email
         return render(
             request,
             "circles/invitation.html",
@@ -566,6 +585,6 @@ def dashboard_context(user) -> dict:
     for m in memberships:
         m.member_count = counts.get(m.circle_id, 0)
     invitations = list(
-        Invitation.objects.pending().for_email(user.email).select_related("circle", "invited_by")
+        Invitation.objects.pending().for_user(user).select_related("circle", "invited_by")
     )
     return {"my_memberships": memberships, "my_invitations": invitations}

@@ -52,4 +52,7 @@ def notify(kind: str, to, *, context: dict | None = None, circle=None) -> None:
         message.send()
         logger.info("sent %s email to %s", kind, recipient.email)
 
-    transaction.on_commit(send)
+    # robust: a failing mail server must not turn the (already committed) change into a
+    # 500, nor stop the messages queued after this one. The failure is logged; the
+    # notifications issue adds retries through the outbox.
+    transaction.on_commit(send, robust=True)

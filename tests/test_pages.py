@@ -40,7 +40,7 @@ def test_dashboard_asks_to_complete_an_empty_profile(client, bob):
     assert b"Complete your profile" in client.get(reverse("home")).content
 
 
-def test_reports_link_only_for_admins(client, bob, dana):
+def test_reports_link_only_for_admins(client, bob, dana, program):
     client.force_login(bob)
     assert reverse("circles:reports") not in client.get(reverse("home")).content.decode()
     client.force_login(dana)
@@ -54,7 +54,7 @@ def test_member_without_admin_role_gets_a_friendly_403_on_reports(client, bob):
     assert b"have access to this page" in response.content
 
 
-def test_program_admin_opens_reports(client, dana):
+def test_program_admin_opens_reports(client, dana, program):
     client.force_login(dana)
     assert client.get(reverse("circles:reports")).status_code == 200
 

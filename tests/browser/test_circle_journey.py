@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from circles.models import Circle, Membership
+from tests.browser.conftest import SCREENSHOTS
 
 pytestmark = [
     pytest.mark.browser,
@@ -83,9 +84,7 @@ def test_alice_creates_a_workgroup_invites_bob_who_signs_up_and_joins(
     roster = bob_page.get_by_role("region", name=re.compile("Members"))
     expect(roster).to_contain_text("Bob Baker")
     expect(roster).to_contain_text("Alice")
-    bob_page.screenshot(
-        path=str(screenshot("11-dummy").parent / "12-bob-on-roster.png"), full_page=True
-    )
+    bob_page.screenshot(path=str(SCREENSHOTS / "12-bob-on-roster.png"), full_page=True)
 
     # Alice sees Bob on her roster too.
     page.goto(live_server.url + "/circles/sepsis-research-workgroup/")

@@ -106,7 +106,7 @@ def test_raising_the_capacity_promotes_the_waitlist(circle, alice, bob):
     waiting = UserFactory()
     seat(circle, waiting, Status.WAITLISTED)
     circle.capacity = 3
-    actions.update_circle(circle, by=alice)
+    actions.update_circle(circle, fields=["capacity"], by=alice)
     assert circle.memberships.get(user=waiting).status == Status.ACTIVE
 
 
