@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -100,6 +100,15 @@ class CircleQuerySet(models.QuerySet):
             member_count=Count("memberships", filter=seated, distinct=True),
             institution_count=Count("memberships__user__institution", filter=seated, distinct=True),
         )
+
+    def with_next_meeting(self) -> "CircleQuerySet":
+        """Annotate next_meeting_start: the start of the next scheduled meeting, if any."""
+        from meetings.models import Meeting  # meetings builds on circles
+
+        upcoming = Meeting.objects.filter(
+            circle=OuterRef("pk"), status=Meeting.Status.SCHEDULED, start__gte=timezone.now()
+        ).order_by("start")
+        return self.annotate(next_meeting_start=Subquery(upcoming.values("start")[:1]))
 
     def with_open_seats(self) -> "CircleQuerySet":
         return self.with_counts().filter(

@@ -45,6 +45,7 @@ def circle_list(request: HttpRequest) -> HttpResponse:
     circles = (
         Circle.objects.discoverable()
         .with_counts()
+        .with_next_meeting()
         .select_related("program")
         .prefetch_related("topics")
         .order_by("name")
@@ -108,6 +109,8 @@ def circle_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "charter_form": AcceptCharterForm(),
         "join_form": JoinForm(circle=circle) if membership is None else None,
         "my_invitation": _pending_invitation(circle, user) if not seated else None,
+        "upcoming_meetings": list(circle.meetings.upcoming()[:3]) if can_see_roster else [],
+        "next_meeting": circle.meetings.upcoming().first() if not can_see_roster else None,
     }
     return render(request, "circles/detail.html", context)
 

@@ -12,9 +12,11 @@ from django.views.decorators.http import require_safe
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        from circles.views import dashboard_context
+        from circles.views import dashboard_context as circles_context
+        from meetings.views import dashboard_context as meetings_context
 
-        return render(request, "dashboard.html", dashboard_context(request.user))
+        context = {**circles_context(request.user), **meetings_context(request.user)}
+        return render(request, "dashboard.html", context)
     return render(request, "landing.html")
 
 

@@ -1,0 +1,319 @@
+"""Writes about meetings: scheduling, series, edits with their scope, cancellation, RSVPs,
+attendance, logs, minutes, agendas. Each runs in one transaction and bumps the meeting's
+calendar SEQUENCE when its time, place or status changes."""
+
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from circles.models import Circle, Membership
+
+from .models import (
+    RSVP,
+    ActionItem,
+    AgendaItem,
+    Attendance,
+    AttendanceChange,
+    Meeting,
+    MeetingLog,
+    MeetingSeries,
+    SeriesRSVP,
+)
+from .notifications import notify
+from .times import localize
+
+
+class MeetingError(Exception):
+    """A change the rules do not allow; the message tells the person why."""
+
+
+@dataclass
+class Details:
+    """What a meeting (or a series' meetings) look like, apart from when."""
+
+    title: str
+    meeting_format: str
+    video_link: str = ""
+    place: str = ""
+    agenda: str = ""
+
+
+@transaction.atomic
+def schedule(
+    circle: Circle,
+    *,
+    day: date,
+    at: time,
+    minutes: int,
+    zone: str,
+    details: Details,
+    by,
+    facilitator=None,
+) -> Meeting:
+    start = localize(day, at, zone)
+    return Meeting.objects.create(
+        circle=circle,
+        title=details.title,
+        start=start,
+        end=start + timedelta(minutes=minutes),
+        timezone=zone,
+        meeting_format=details.meeting_format,
+        video_link=details.video_link,
+        place=details.place,
+        agenda=details.agenda,
+        facilitator=facilitator,
+        created_by=by,
+    )
+
+
+@transaction.atomic
+def create_series(series: MeetingSeries, *, by) -> MeetingSeries:
+    """Save the series and generate its meetings up to the rolling horizon (or its end)."""
+    series.created_by = by
+    series.save()
+    series.generate()
+    return series
+
+
+def _bump(meeting: Meeting) -> None:
+    meeting.sequence = F("sequence") + 1
+
+
+@transaction.atomic
+def edit(
+    meeting: Meeting, *, day: date, at: time, minutes: int, details: Details, following: bool, by
+) -> list[Meeting]:
+    """Change one meeting, or (`following`) this and every later meeting of its series:
+    those keep their own dates and take the new time of day, length and details, and so
+    does the series for the meetings it generates later."""
+    if not following or meeting.series_id is None:
+        start = localize(day, at, meeting.timezone)
+        _apply(meeting, start, minutes, details)
+        return [meeting]
+    series = MeetingSeries.objects.select_for_update().get(pk=meeting.series_id)
+    later = list(
+        series.meetings.filter(original_start__gte=meeting.original_start)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .order_by("start")
+    )
+    # Check every date first, so a skipped DST hour on one of them changes nothing at all.
+    starts = [localize(m.local_start.date(), at, m.timezone) for m in later]
+    for m, start in zip(later, starts, strict=True):
+        _apply(m, start, minutes, details)
+    series.start_time = at
+    series.duration_minutes = minutes
+    for field, value in vars(details).items():
+        setattr(series, field, value)
+    series.save()
+    return later
+
+
+def _apply(meeting: Meeting, start, minutes: int, details: Details) -> None:
+    meeting.start = start
+    meeting.end = start + timedelta(minutes=minutes)
+    for field, value in vars(details).items():
+        setattr(meeting, field, value)
+    _bump(meeting)
+    meeting.save()
+    meeting.refresh_from_db(fields=["sequence"])
+
+
+@transaction.atomic
+def cancel(meeting: Meeting, *, reason: str, following: bool, by) -> list[Meeting]:
+    """Cancel one meeting, or end its series from this meeting on."""
+    meetings = [meeting]
+    if following and meeting.series_id:
+        series = MeetingSeries.objects.select_for_update().get(pk=meeting.series_id)
+        meetings = list(
+            series.meetings.filter(
+                original_start__gte=meeting.original_start, status=Meeting.Status.SCHEDULED
+            )
+        )
+        series.end_date = meeting.local_start.date() - timedelta(days=1)
+        series.ended_at = timezone.now()
+        series.save(update_fields=["end_date", "ended_at"])
+    for m in meetings:
+        m.status = Meeting.Status.CANCELLED
+        m.cancel_reason = reason
+        _bump(m)
+        m.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
+        m.refresh_from_db(fields=["sequence"])
+    return meetings
+
+
+# --- RSVPs ------------------------------------------------------------------------------------
+
+
+def _require_seat(circle: Circle, user) -> None:
+    if not circle.is_member(user):
+        raise MeetingError("Only members of the circle can answer.")
+
+
+@transaction.atomic
+def rsvp(meeting: Meeting, user, *, answer: str, note: str = "") -> RSVP:
+    _require_seat(meeting.circle, user)
+    if meeting.is_cancelled:
+        raise MeetingError("This meeting was cancelled.")
+    if meeting.has_started:
+        raise MeetingError("This meeting has already started: answers are closed.")
+    reply, _ = RSVP.objects.update_or_create(
+        meeting=meeting, user=user, defaults={"answer": answer, "note": note}
+    )
+    return reply
+
+
+@transaction.atomic
+def rsvp_series(series: MeetingSeries, user, *, answer: str) -> SeriesRSVP:
+    """One answer for every meeting of the series from now on; answers given for single
+    meetings stay as they are (they override it)."""
+    _require_seat(series.circle, user)
+    reply, _ = SeriesRSVP.objects.update_or_create(
+        series=series, user=user, defaults={"answer": answer, "valid_from": timezone.now()}
+    )
+    return reply
+
+
+# --- attendance --------------------------------------------------------------------------------
+
+
+def _mark(meeting: Meeting, user, status: str, note: str, by) -> Attendance | None:
+    attendance = Attendance.objects.filter(meeting=meeting, user=user).first()
+    if attendance and (attendance.status, attendance.note) == (status, note):
+        return attendance
+    if attendance is None:
+        attendance = Attendance(meeting=meeting, user=user)
+    attendance.status, attendance.note, attendance.recorded_by = status, note, by
+    attendance.save()
+    AttendanceChange.objects.create(attendance=attendance, status=status, note=note, changed_by=by)
+    return attendance
+
+
+@transaction.atomic
+def record_attendance(meeting: Meeting, marks: dict, *, by) -> None:
+    """An organizer's marks for the meeting: {user: (status, note)}."""
+    if meeting.is_cancelled:
+        raise MeetingError("A cancelled meeting has no attendance.")
+    if not meeting.has_started:
+        raise MeetingError("Attendance can be recorded once the meeting has started.")
+    for user, (status, note) in marks.items():
+        _mark(meeting, user, status, note, by)
+
+
+@transaction.atomic
+def report_own_attendance(meeting: Meeting, user, *, status: str, note: str) -> Attendance:
+    """A member marks themselves present or excused (never absent: that is the
+    organizers' call, and the member can see and answer it)."""
+    _require_seat(meeting.circle, user)
+    if status not in (Attendance.Status.PRESENT, Attendance.Status.EXCUSED):
+        raise MeetingError("You can mark yourself present or excused.")
+    if meeting.is_cancelled or not meeting.has_started:
+        raise MeetingError("You can report your attendance once the meeting has started.")
+    return _mark(meeting, user, status, note, user)
+
+
+# --- logs, minutes, agendas ----------------------------------------------------------------
+
+
+@transaction.atomic
+def save_log(
+    meeting: Meeting, *, summary: str, decisions: str, action_items: list[dict], by
+) -> MeetingLog:
+    if meeting.is_cancelled:
+        raise MeetingError("A cancelled meeting cannot be logged.")
+    log, _ = MeetingLog.objects.update_or_create(
+        meeting=meeting, defaults={"summary": summary, "decisions": decisions, "written_by": by}
+    )
+    log.action_items.all().delete()
+    ActionItem.objects.bulk_create(ActionItem(log=log, **item) for item in action_items)
+    return log
+
+
+@transaction.atomic
+def log_unscheduled(
+    circle: Circle,
+    *,
+    day: date,
+    at: time,
+    minutes: int,
+    title: str,
+    summary: str,
+    decisions: str,
+    action_items: list[dict],
+    by,
+) -> Meeting:
+    """Record a meeting that happened without being scheduled, with its log; the person
+    logging it was there."""
+    start = localize(day, at, circle.timezone)
+    if start > timezone.now():
+        raise MeetingError("Only a meeting that already happened can be logged.")
+    meeting = Meeting.objects.create(
+        circle=circle,
+        title=title,
+        start=start,
+        end=start + timedelta(minutes=minutes),
+        timezone=circle.timezone,
+        meeting_format=circle.meeting_format,
+        logged_after_the_fact=True,
+        created_by=by,
+    )
+    save_log(meeting, summary=summary, decisions=decisions, action_items=action_items, by=by)
+    _mark(meeting, by, Attendance.Status.PRESENT, "", by)
+    return meeting
+
+
+@transaction.atomic
+def send_minutes(meeting: Meeting, *, by) -> int:
+    log = MeetingLog.objects.select_for_update().get(meeting=meeting)
+    members = meeting.circle.memberships.seated().select_related("user")
+    for membership in members:
+        notify(
+            "minutes",
+            membership.user,
+            circle=meeting.circle,
+            context={
+                "meeting": meeting,
+                "log": log,
+                "action_items": list(log.action_items.select_related("owner")),
+            },
+        )
+    log.minutes_sent_at = timezone.now()
+    log.save(update_fields=["minutes_sent_at"])
+    return len(members)
+
+
+@transaction.atomic
+def add_agenda_item(
+    meeting: Meeting, *, kind: str, title: str, presenter, materials_link: str, by
+) -> AgendaItem:
+    if meeting.is_cancelled or meeting.has_started:
+        raise MeetingError("The agenda of a past or cancelled meeting is closed.")
+    position = meeting.agenda_items.count()
+    return AgendaItem.objects.create(
+        meeting=meeting,
+        kind=kind,
+        title=title,
+        presenter=presenter,
+        materials_link=materials_link,
+        position=position,
+        added_by=by,
+    )
+
+
+@transaction.atomic
+def swap_facilitators(meeting: Meeting, other: Meeting, *, by) -> None:
+    """Two upcoming meetings of one circle trade facilitators (one of them may have none)."""
+    if meeting.circle_id != other.circle_id or meeting.pk == other.pk:
+        raise MeetingError("Choose another upcoming meeting of the same circle.")
+    if meeting.has_started or other.has_started or meeting.is_cancelled or other.is_cancelled:
+        raise MeetingError("Only upcoming meetings can swap facilitators.")
+    meeting.facilitator, other.facilitator = other.facilitator, meeting.facilitator
+    for m in (meeting, other):
+        m.save(update_fields=["facilitator", "updated_at"])
+
+
+def is_expected(membership: Membership) -> bool:
+    """Members on leave are not expected at meetings and never counted absent."""
+    return membership.status == Membership.Status.ACTIVE

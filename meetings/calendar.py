@@ -1,0 +1,84 @@
+"""Calendar output: .ics files (icalendar) and "add to Google / Outlook" links."""
+
+from collections.abc import Iterable
+from datetime import UTC
+from urllib.parse import urlencode
+
+from django.conf import settings
+from icalendar import Calendar, Event
+
+from .models import Meeting
+
+PRODID = "-//Roundtable//Peer mentoring circles//EN"
+
+
+def _event(meeting: Meeting) -> Event:
+    event = Event()
+    # Stable across edits and exports, so calendars update the event instead of adding one.
+    event.add("uid", f"{meeting.uid}@roundtable")
+    event.add("sequence", meeting.sequence)
+    event.add("summary", f"{meeting.title} · {meeting.circle.name}")
+    event.add("dtstart", meeting.local_start)  # TZID of the scheduling zone
+    event.add("dtend", meeting.local_end)
+    event.add("dtstamp", meeting.updated_at.astimezone(UTC))
+    event.add("last-modified", meeting.updated_at.astimezone(UTC))
+    event.add("status", "CANCELLED" if meeting.is_cancelled else "CONFIRMED")
+    event.add("url", _absolute(meeting.get_absolute_url()))
+    location = meeting.place or meeting.video_link
+    if location:
+        event.add("location", location)
+    description = [meeting.agenda.strip()] if meeting.agenda.strip() else []
+    if meeting.video_link:
+        description.append(f"Join online: {meeting.video_link}")
+    if meeting.is_cancelled and meeting.cancel_reason:
+        description.insert(0, f"Cancelled: {meeting.cancel_reason}")
+    description.append(f"Details: {_absolute(meeting.get_absolute_url())}")
+    event.add("description", "\n\n".join(description))
+    return event
+
+
+def to_ics(meetings: Iterable[Meeting], *, name: str = "Roundtable") -> bytes:
+    """A VCALENDAR with one VEVENT per meeting and a VTIMEZONE for every zone used."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
+    for meeting in meetings:
+        calendar.add_component(_event(meeting))
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+def _absolute(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _utc_stamp(moment) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def google_link(meeting: Meeting) -> str:
+    query = {
+        "action": "TEMPLATE",
+        "text": f"{meeting.title} · {meeting.circle.name}",
+        "dates": f"{_utc_stamp(meeting.start)}/{_utc_stamp(meeting.end)}",
+        "details": _absolute(meeting.get_absolute_url()),
+        "location": meeting.place or meeting.video_link,
+        "ctz": meeting.timezone,
+    }
+    return "https://calendar.google.com/calendar/render?" + urlencode(query)
+
+
+def outlook_link(meeting: Meeting) -> str:
+    query = {
+        "path": "/calendar/action/compose",
+        "rru": "addevent",
+        "subject": f"{meeting.title} · {meeting.circle.name}",
+        "startdt": meeting.start.astimezone(UTC).isoformat(),
+        "enddt": meeting.end.astimezone(UTC).isoformat(),
+        "body": _absolute(meeting.get_absolute_url()),
+        "location": meeting.place or meeting.video_link,
+    }
+    return "https://outlook.office.com/calendar/0/deeplink/compose?" + urlencode(query)

@@ -1,0 +1,461 @@
+from datetime import timedelta
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.utils import timezone
+
+from circles.models import Circle, Membership
+from members.forms import TimezoneSelect
+from members.timezones import timezone_choices
+
+from .actions import Details
+from .models import (
+    MAX_DURATION,
+    MAX_SERIES_MEETINGS,
+    MIN_DURATION,
+    AgendaItem,
+    Answer,
+    Attendance,
+    Format,
+    Meeting,
+    MeetingSeries,
+)
+from .times import NonexistentLocalTime, is_ambiguous, localize
+
+http_url = URLValidator(schemes=["http", "https"], message="Enter a link that starts with https://")
+
+
+def member_choices(circle: Circle, *, include_on_leave: bool = False):
+    statuses = Membership.SEATED if include_on_leave else (Membership.Status.ACTIVE,)
+    from members.models import User
+
+    return User.objects.filter(
+        memberships__circle=circle, memberships__status__in=statuses
+    ).order_by("full_name")
+
+
+class MeetingDetailsForm(forms.Form):
+    """When and how a meeting happens; shared by scheduling, series and editing."""
+
+    title = forms.CharField(max_length=150)
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(label="Start time", widget=forms.TimeInput(attrs={"type": "time"}))
+    duration_minutes = forms.IntegerField(
+        label="Length (minutes)",
+        min_value=MIN_DURATION,
+        max_value=MAX_DURATION,
+        help_text=f"From {MIN_DURATION} minutes to {MAX_DURATION // 60} hours.",
+        error_messages={
+            "min_value": f"A meeting lasts at least {MIN_DURATION} minutes.",
+            "max_value": f"A meeting lasts at most {MAX_DURATION // 60} hours.",
+        },
+    )
+    timezone = forms.ChoiceField(
+        choices=timezone_choices,
+        widget=TimezoneSelect(),
+        help_text="The time above is in this zone; members see it in their own.",
+    )
+    meeting_format = forms.ChoiceField(label="Format", choices=Format.choices)
+    video_link = forms.CharField(
+        required=False, max_length=500, validators=[http_url], widget=forms.URLInput()
+    )
+    place = forms.CharField(required=False, max_length=200)
+    agenda = forms.CharField(
+        required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    facilitator = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        help_text="Proposed fairly: the active member who has gone longest without the role.",
+    )
+
+    def __init__(self, *args, circle: Circle, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.circle = circle
+        self.ambiguous_note = ""
+        self.fields["facilitator"].queryset = member_choices(circle)
+        if circle.kind == Circle.Kind.WORKGROUP:
+            self.fields["facilitator"].label = "Chair"
+
+    def clean_title(self) -> str:
+        title = " ".join(self.cleaned_data["title"].split())
+        if not title:
+            raise ValidationError("Give the meeting a title.")
+        return title
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        day, at, zone = cleaned.get("date"), cleaned.get("start_time"), cleaned.get("timezone")
+        if day and at and zone:
+            try:
+                localize(day, at, zone)
+            except NonexistentLocalTime as exc:
+                self.add_error("start_time", str(exc))
+            else:
+                if is_ambiguous(day, at, zone):
+                    self.ambiguous_note = (
+                        f"{at:%H:%M} happens twice on {day:%-d %B %Y} in {zone} (the clocks go "
+                        "back that night); the meeting is at the first of the two."
+                    )
+        if cleaned.get("meeting_format") == Format.IN_PERSON and cleaned.get("video_link"):
+            self.add_error("video_link", "An in-person meeting has no video link: choose hybrid.")
+        return cleaned
+
+    def details(self) -> Details:
+        data = self.cleaned_data
+        return Details(
+            title=data["title"],
+            meeting_format=data["meeting_format"],
+            video_link=data["video_link"],
+            place=data["place"],
+            agenda=data["agenda"],
+        )
+
+
+class ScheduleForm(MeetingDetailsForm):
+    """A one-off meeting, or the first of a series when `repeat` is set."""
+
+    repeat = forms.ChoiceField(
+        choices=[("", "Does not repeat"), *MeetingSeries.Frequency.choices],
+        required=False,
+    )
+    interval = forms.IntegerField(
+        label="Every N weeks", min_value=1, max_value=8, initial=1, required=False
+    )
+    week_of_month = forms.TypedChoiceField(
+        label="Which week",
+        coerce=int,
+        choices=MeetingSeries.WeekOfMonth.choices,
+        required=False,
+        empty_value=None,
+        help_text="For “monthly on the n-th weekday”. Empty: the week of the date.",
+    )
+    end_date = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Leave both empty for an open-ended series.",
+    )
+    count = forms.IntegerField(
+        label="Or number of meetings", min_value=1, max_value=MAX_SERIES_MEETINGS, required=False
+    )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        repeat = cleaned.get("repeat")
+        day = cleaned.get("date")
+        if not repeat or not day or self.errors:
+            return cleaned
+        if day.day > 28 and repeat == MeetingSeries.Frequency.MONTHLY_DAY:
+            self.add_error(
+                "date",
+                "Monthly on a day of the month works for days 1 to 28, "
+                "which every month has. Choose “n-th weekday” or an earlier date.",
+            )
+            return cleaned
+        if cleaned.get("end_date") and cleaned.get("count"):
+            self.add_error("count", "Give an end date or a number of meetings, not both.")
+            return cleaned
+        if cleaned.get("end_date") and cleaned["end_date"] < day:
+            self.add_error("end_date", "The series cannot end before its first meeting.")
+            return cleaned
+        series = self.build_series()
+        starts = series.local_starts(until=series.end_date or series.horizon())
+        if series.end_date and len(starts) > MAX_SERIES_MEETINGS:
+            self.add_error(
+                "end_date",
+                f"That makes {len(starts)} meetings; a series has at most "
+                f"{MAX_SERIES_MEETINGS}. End it sooner, or start a new one later.",
+            )
+            return cleaned
+        if not starts:
+            self.add_error("repeat", "This rule gives no meeting at all: check the dates.")
+        for local in starts:
+            try:
+                localize(local.date(), local.time(), series.timezone)
+            except NonexistentLocalTime as exc:
+                self.add_error("start_time", f"One of the meetings falls in a skipped hour: {exc}")
+                break
+        return cleaned
+
+    def build_series(self) -> MeetingSeries:
+        data = self.cleaned_data
+        day = data["date"]
+        week = data.get("week_of_month") or min((day.day - 1) // 7 + 1, 4)
+        return MeetingSeries(
+            circle=self.circle,
+            title=data["title"],
+            frequency=data["repeat"],
+            interval=data.get("interval") or 1,
+            weekday=day.weekday(),
+            week_of_month=week,
+            day_of_month=day.day if day.day <= 28 else None,
+            start_time=data["start_time"],
+            duration_minutes=data["duration_minutes"],
+            timezone=data["timezone"],
+            start_date=day,
+            end_date=data.get("end_date"),
+            count=data.get("count"),
+            meeting_format=data["meeting_format"],
+            video_link=data["video_link"],
+            place=data["place"],
+            agenda=data["agenda"],
+        )
+
+
+def schedule_initial(circle: Circle, facilitator) -> dict:
+    """Pre-filled from the circle's defaults: a week from today at 12:00 local."""
+    return {
+        "title": f"{circle.name} meeting",
+        "date": (timezone.localdate() + timedelta(days=7)).isoformat(),
+        "start_time": "12:00",
+        "duration_minutes": 60 if circle.kind == Circle.Kind.PEER_CIRCLE else 90,
+        "timezone": circle.timezone,
+        "meeting_format": circle.meeting_format,
+        "video_link": circle.video_link,
+        "place": circle.place,
+        "facilitator": facilitator,
+    }
+
+
+class EditForm(MeetingDetailsForm):
+    scope = forms.ChoiceField(
+        choices=[("this", "This meeting only"), ("following", "This and following meetings")],
+        initial="this",
+        widget=forms.RadioSelect,
+        required=False,
+        help_text="“This and following” keeps each meeting's date and changes the time of day, "
+        "length and details of this one and every later one of the series.",
+    )
+
+    def __init__(self, *args, meeting: Meeting, **kwargs):
+        super().__init__(*args, circle=meeting.circle, **kwargs)
+        self.meeting = meeting
+        # The zone a meeting was scheduled in stays; the time is read in it.
+        self.fields["timezone"].disabled = True
+        if meeting.series_id is None:
+            del self.fields["scope"]
+
+    @property
+    def following(self) -> bool:
+        return self.cleaned_data.get("scope") == "following"
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if (
+            self.following
+            and cleaned.get("date")
+            and (cleaned["date"] != self.meeting.local_start.date())
+        ):
+            self.add_error(
+                "date",
+                "To move one meeting to another day, choose “This meeting "
+                "only”. “This and following” changes the time of day.",
+            )
+        if self.following and not self.errors and cleaned.get("start_time"):
+            later = self.meeting.series.meetings.filter(
+                original_start__gte=self.meeting.original_start
+            ).exclude(status=Meeting.Status.CANCELLED)
+            for m in later:
+                try:
+                    localize(m.local_start.date(), cleaned["start_time"], m.timezone)
+                except NonexistentLocalTime as exc:
+                    self.add_error(
+                        "start_time", f"A later meeting would fall in a skipped hour: {exc}"
+                    )
+                    break
+        return cleaned
+
+
+def edit_initial(meeting: Meeting) -> dict:
+    local = meeting.local_start
+    return {
+        "title": meeting.title,
+        "date": local.date().isoformat(),
+        "start_time": local.strftime("%H:%M"),
+        "duration_minutes": meeting.duration_minutes,
+        "timezone": meeting.timezone,
+        "meeting_format": meeting.meeting_format,
+        "video_link": meeting.video_link,
+        "place": meeting.place,
+        "agenda": meeting.agenda,
+        "facilitator": meeting.facilitator_id,
+        "scope": "this",
+    }
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Members see this with the cancellation.",
+    )
+    scope = forms.ChoiceField(
+        choices=[
+            ("this", "This meeting only"),
+            ("following", "This and all later meetings (end the series)"),
+        ],
+        initial="this",
+        widget=forms.RadioSelect,
+        required=False,
+    )
+
+    def __init__(self, *args, meeting: Meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        if meeting.series_id is None:
+            del self.fields["scope"]
+
+
+class RSVPForm(forms.Form):
+    answer = forms.ChoiceField(choices=Answer.choices)
+    note = forms.CharField(required=False, max_length=200)
+
+
+class SelfAttendanceForm(forms.Form):
+    status = forms.ChoiceField(
+        label="I was",
+        choices=[(Attendance.Status.PRESENT, "Present"), (Attendance.Status.EXCUSED, "Excused")],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(required=False, max_length=300, label="Note (optional)")
+
+
+class AttendanceForm(forms.Form):
+    """One status and note per expected member, pre-filled from attendance or RSVPs."""
+
+    def __init__(self, *args, memberships, initial_marks: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.memberships = memberships
+        for m in memberships:
+            status, note = initial_marks.get(m.user_id, ("", ""))
+            self.fields[f"status_{m.user_id}"] = forms.ChoiceField(
+                label=m.user.display_name,
+                choices=Attendance.Status.choices,
+                initial=status,
+            )
+            self.fields[f"note_{m.user_id}"] = forms.CharField(
+                label=f"Note for {m.user.display_name}",
+                required=False,
+                max_length=300,
+                initial=note,
+            )
+
+    def rows(self):
+        return [
+            (m, self[f"status_{m.user_id}"], self[f"note_{m.user_id}"]) for m in self.memberships
+        ]
+
+    def marks(self) -> dict:
+        return {
+            m.user: (
+                self.cleaned_data[f"status_{m.user_id}"],
+                self.cleaned_data[f"note_{m.user_id}"],
+            )
+            for m in self.memberships
+        }
+
+
+class LogForm(forms.Form):
+    summary = forms.CharField(
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="What was discussed. Only members of the circle see it.",
+    )
+    decisions = forms.CharField(
+        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ActionItemForm(forms.Form):
+    text = forms.CharField(required=False, max_length=300, label="Action item")
+    owner = forms.ModelChoiceField(queryset=None, required=False)
+    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    done = forms.BooleanField(required=False)
+
+    def __init__(self, *args, circle: Circle, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = member_choices(circle, include_on_leave=True)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not cleaned.get("text") and (cleaned.get("owner") or cleaned.get("due_date")):
+            self.add_error("text", "Describe the action, or clear its owner and date.")
+        return cleaned
+
+
+ActionItemFormSet = forms.formset_factory(ActionItemForm, extra=3, max_num=30, validate_max=True)
+
+
+def action_items_from(formset) -> list[dict]:
+    return [
+        {
+            "text": f.cleaned_data["text"],
+            "owner": f.cleaned_data.get("owner"),
+            "due_date": f.cleaned_data.get("due_date"),
+            "done": f.cleaned_data.get("done", False),
+        }
+        for f in formset.forms
+        if f.cleaned_data.get("text")
+    ]
+
+
+class UnscheduledForm(LogForm):
+    title = forms.CharField(max_length=150, initial="Meeting")
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
+    duration_minutes = forms.IntegerField(
+        label="Length (minutes)", min_value=MIN_DURATION, max_value=MAX_DURATION, initial=60
+    )
+    field_order = ["title", "date", "start_time", "duration_minutes", "summary", "decisions"]
+
+    def __init__(self, *args, circle: Circle, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.circle = circle
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        day, at = cleaned.get("date"), cleaned.get("start_time")
+        if day and at:
+            try:
+                start = localize(day, at, self.circle.timezone)
+            except NonexistentLocalTime as exc:
+                self.add_error("start_time", str(exc))
+            else:
+                if start > timezone.now():
+                    self.add_error(
+                        "date",
+                        "Log a meeting that already happened. To plan one, "
+                        "ask an organizer to schedule it.",
+                    )
+        return cleaned
+
+
+class AgendaItemForm(forms.ModelForm):
+    class Meta:
+        model = AgendaItem
+        fields = ["kind", "title", "presenter", "materials_link"]
+        help_texts = {"materials_link": "A link to the draft, slides or aims (https)."}
+
+    def __init__(self, *args, meeting: Meeting, may_choose_presenter: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["materials_link"].validators.append(http_url)
+        if may_choose_presenter:
+            self.fields["presenter"].queryset = member_choices(meeting.circle)
+        else:
+            del self.fields["presenter"]  # members put their own work on the agenda
+
+
+class SwapForm(forms.Form):
+    other = forms.ModelChoiceField(queryset=None, label="Swap with the facilitator of")
+
+    def __init__(self, *args, meeting: Meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["other"].queryset = (
+            Meeting.objects.filter(circle=meeting.circle).upcoming().exclude(pk=meeting.pk)
+        )
+        self.fields["other"].label_from_instance = swap_label
+
+
+def swap_label(meeting: Meeting) -> str:
+    who = meeting.facilitator.display_name if meeting.facilitator else "no one yet"
+    return f"{meeting.local_start:%a %-d %b %Y} — {who}"
