@@ -431,14 +431,20 @@ class UnscheduledForm(LogForm):
 
 
 class AgendaItemForm(forms.ModelForm):
+    materials_link = forms.URLField(
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        validators=[http_url],
+        help_text="A link to the draft, slides or aims (https).",
+    )
+
     class Meta:
         model = AgendaItem
         fields = ["kind", "title", "presenter", "materials_link"]
-        help_texts = {"materials_link": "A link to the draft, slides or aims (https)."}
 
     def __init__(self, *args, meeting: Meeting, may_choose_presenter: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["materials_link"].validators.append(http_url)
         if may_choose_presenter:
             self.fields["presenter"].queryset = member_choices(meeting.circle)
         else:

@@ -169,6 +169,21 @@ PEER_CIRCLE = {
     ],
     # email: (leave started on, note); the seat is kept.
     "on_leave": {"hannah.goldberg@demo.roundtable.test": ("2026-08-03", "Parental leave")},
+    # The meeting series (seed_demo generates a year of it); times are the circle's local.
+    "series": {
+        "title": "Monthly circle meeting",
+        "frequency": "monthly_weekday",
+        "weekday": 1,  # Tuesday
+        "week_of_month": 2,
+        "start_time": "12:00",
+        "duration_minutes": 60,
+        "meeting_format": "online",
+        "agenda": (
+            "Check-in: one win and one challenge each (20 min)\n"
+            "This month's topic, led by the facilitator (30 min)\n"
+            "Next steps and next month's facilitator (10 min)"
+        ),
+    },
 }
 
 # (email, role, joined on, left on, end reason)
@@ -279,6 +294,20 @@ WORKGROUP = {
     ),
     "roster": WORKGROUP_ROSTER,
     "on_leave": {},
+    "series": {
+        "title": "MICReW works in progress",
+        "frequency": "weekly",
+        "interval": 2,
+        "weekday": 3,  # Thursday
+        "start_time": "16:00",
+        "duration_minutes": 90,
+        "meeting_format": "hybrid",
+        "agenda": (
+            "Announcements: submissions, awards, deadlines (5 min)\n"
+            "Presentations: 35 minutes each, feedback included\n"
+            "Presenters for the coming meetings (5 min)"
+        ),
+    },
 }
 
 CIRCLES = [PEER_CIRCLE, WORKGROUP]

@@ -1,0 +1,78 @@
+from datetime import time, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from circles.models import Membership
+from meetings import actions
+from meetings.models import RSVP, Attendance
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def count(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx)
+
+
+def grow_members(circle, meeting, total):
+    while circle.memberships.seated().count() < total:
+        user = UserFactory()
+        Membership.objects.create(circle=circle, user=user, status="active")
+        RSVP.objects.create(meeting=meeting, user=user, answer="yes")
+        Attendance.objects.create(meeting=meeting, user=user, status="present")
+
+
+def test_meeting_page_queries_do_not_grow_with_members(client, alice, circle, details):
+    day = timezone.localdate() - timedelta(days=1)
+    meeting = actions.schedule(
+        circle, day=day, at=time(12), minutes=60, zone="UTC", details=details, by=alice
+    )
+    actions.save_log(meeting, summary="S", decisions="", action_items=[], by=alice)
+    client.force_login(alice)
+    counts = []
+    for total in (5, 50):
+        grow_members(circle, meeting, total)
+        counts.append(count(client, meeting.get_absolute_url()))
+    assert counts[0] == counts[1] <= 25
+
+
+def test_dashboard_and_meeting_list_queries_do_not_grow_with_meetings(
+    client, alice, circle, details
+):
+    client.force_login(alice)
+    counts = {"/": [], "/meetings/": []}
+    today = timezone.localdate()
+    for total in (5, 100):
+        while circle.meetings.count() < total:
+            n = circle.meetings.count()
+            actions.schedule(
+                circle,
+                day=today + timedelta(days=2 * n - 5),
+                at=time(12),
+                minutes=60,
+                zone="UTC",
+                details=details,
+                by=alice,
+            )
+        for url in counts:
+            counts[url].append(count(client, url))
+    assert counts["/"][0] == counts["/"][1] <= 12
+    assert counts["/meetings/"][0] == counts["/meetings/"][1] <= 10
+
+
+def test_attendance_form_queries_do_not_grow_with_members(client, alice, circle, details):
+    day = timezone.localdate() - timedelta(days=1)
+    meeting = actions.schedule(
+        circle, day=day, at=time(12), minutes=60, zone="UTC", details=details, by=alice
+    )
+    client.force_login(alice)
+    counts = []
+    for total in (5, 50):
+        grow_members(circle, meeting, total)
+        counts.append(count(client, f"/meetings/{meeting.pk}/attendance/"))
+    assert counts[0] == counts[1] <= 12

@@ -1,0 +1,135 @@
+import pytest
+from django.urls import reverse
+
+from meetings.models import Meeting, MeetingSeries
+
+pytestmark = pytest.mark.django_db
+
+
+def data(**overrides):
+    values = {
+        "title": "March meeting",
+        "date": "2026-12-08",
+        "start_time": "12:00",
+        "duration_minutes": "60",
+        "timezone": "America/Detroit",
+        "meeting_format": "online",
+        "video_link": "https://example.org/meet",
+        "place": "",
+        "agenda": "Negotiation",
+        "repeat": "",
+        "interval": "1",
+        "week_of_month": "",
+        "end_date": "",
+        "count": "",
+    }
+    values.update(overrides)
+    return values
+
+
+def url(circle):
+    return reverse("meetings:schedule", kwargs={"slug": circle.slug})
+
+
+def test_schedule_form_is_prefilled_from_the_circle(client, alice, circle):
+    circle.meeting_format = "hybrid"
+    circle.place = "Room 3C"
+    circle.save()
+    client.force_login(alice)
+    form = client.get(url(circle)).context["form"]
+    assert form.initial["timezone"] == circle.timezone
+    assert form.initial["meeting_format"] == "hybrid"
+    assert form.initial["place"] == "Room 3C"
+    assert form.initial["facilitator"] is not None
+
+
+def test_organizer_schedules_a_one_off_meeting(client, alice, circle):
+    client.force_login(alice)
+    response = client.post(url(circle), data())
+    meeting = Meeting.objects.get()
+    assert response["Location"] == meeting.get_absolute_url()
+    assert meeting.local_start.isoformat() == "2026-12-08T12:00:00-05:00"
+    assert meeting.start.utcoffset().total_seconds() == 0  # stored in UTC
+    assert meeting.timezone == "America/Detroit"
+    assert meeting.series is None
+
+
+def test_organizer_schedules_a_monthly_series(client, alice, circle):
+    client.force_login(alice)
+    client.post(url(circle), data(repeat="monthly_weekday", count="6"))
+    series = MeetingSeries.objects.get()
+    assert series.describe() == "Monthly on the 2nd Tuesday, 12:00"
+    assert series.meetings.count() == 6
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("duration_minutes", "10", "at least 15 minutes"),
+        ("duration_minutes", "500", "at most 8 hours"),
+        ("duration_minutes", "abc", "Enter a whole number"),
+        ("start_time", "25:00", "Enter a valid time"),
+        ("date", "2026-02-30", "Enter a valid date"),
+        ("video_link", "ftp://example.org/x", "starts with https://"),
+        ("video_link", "javascript:alert(1)", "starts with https://"),
+        ("timezone", "Mars/Base", "Select a valid choice"),
+        ("title", "x" * 151, "at most 150 characters"),
+        ("title", "   ", "This field is required"),
+    ],
+)
+def test_bad_input_is_refused_beside_the_field(client, alice, circle, field, value, message):
+    client.force_login(alice)
+    response = client.post(url(circle), data(**{field: value}))
+    assert response.status_code == 400
+    assert message in " ".join(response.context["form"].errors[field])
+    assert not Meeting.objects.exists()
+
+
+def test_the_skipped_hour_is_refused_with_a_clear_message(client, alice, circle):
+    client.force_login(alice)
+    response = client.post(url(circle), data(date="2026-03-08", start_time="02:30"))
+    assert response.status_code == 400
+    assert "02:30 does not exist on 8 March 2026 in America/Detroit" in " ".join(
+        response.context["form"].errors["start_time"]
+    )
+    assert not Meeting.objects.exists()
+
+
+def test_an_ambiguous_time_is_resolved_to_the_first_and_said_so(client, alice, circle):
+    client.force_login(alice)
+    response = client.post(url(circle), data(date="2026-11-01", start_time="01:30"), follow=True)
+    meeting = Meeting.objects.get()
+    assert meeting.local_start.utcoffset().total_seconds() == -4 * 3600  # EDT, the first
+    assert "happens twice on 1 November 2026" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"repeat": "weekly", "end_date": "2030-01-01"}, "end_date", "at most 100"),
+        ({"repeat": "weekly", "count": "101"}, "count", "less than or equal to 100"),
+        ({"repeat": "weekly", "count": "3", "end_date": "2027-01-01"}, "count", "not both"),
+        ({"repeat": "weekly", "end_date": "2026-01-01"}, "end_date", "cannot end before"),
+        ({"repeat": "monthly_day", "date": "2026-12-30"}, "date", "days 1 to 28"),
+        ({"repeat": "daily"}, "repeat", "Select a valid choice"),
+    ],
+)
+def test_bad_series_are_refused(client, alice, circle, overrides, field, message):
+    client.force_login(alice)
+    response = client.post(url(circle), data(**overrides))
+    assert response.status_code == 400
+    assert message in " ".join(response.context["form"].errors[field])
+    assert not MeetingSeries.objects.exists() and not Meeting.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["bob", "carol", "dana", "olga"])
+def test_only_organizers_schedule(client, circle, other_circle, bob, carol, dana, olga, who):
+    client.force_login({"bob": bob, "carol": carol, "dana": dana, "olga": olga}[who])
+    assert client.get(url(circle)).status_code == 403
+    assert client.post(url(circle), data()).status_code == 403
+    assert not Meeting.objects.exists()
+
+
+def test_anonymous_is_sent_to_log_in(client, circle):
+    response = client.get(url(circle))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
