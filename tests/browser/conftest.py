@@ -122,13 +122,13 @@ def log_in(page, live_server):
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
-    def as_user(user) -> None:
+    def as_user(user, context=None) -> None:
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
         session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.save()
-        page.context.add_cookies(
+        (context or page.context).add_cookies(
             [
                 {
                     "name": settings.SESSION_COOKIE_NAME,

@@ -311,3 +311,280 @@ WORKGROUP = {
 }
 
 CIRCLES = [PEER_CIRCLE, WORKGROUP]
+
+# --- meetings ----------------------------------------------------------------------------------
+# Text for the year of demo meetings seed_demo generates. Names in logs are the members'
+# own (made up); nobody outside the circles is named.
+
+# Why a member was excused (attendance note, and the note on their "no" RSVP).
+EXCUSES = [
+    "On service in the ICU this week",
+    "Clinic ran over",
+    "Conference travel",
+    "Sick child at home",
+    "Covering a colleague's call",
+    "Study section the same afternoon",
+    "Grant deadline",
+]
+
+# One topic a month, in order through the year: the month of the meeting picks it.
+PEER_TOPICS = [
+    {
+        "summary": (
+            "Topic: negotiating a first faculty offer. Two members are weighing offers; we "
+            "went through what is usually negotiable (protected time, start-up funds, "
+            "administrative support, start date) and practiced asking for it out loud. The "
+            "circle agreed that asking for everything in one written list works better than "
+            "item by item."
+        ),
+        "decisions": (
+            "We keep a shared, anonymized list of what members asked for and received.\n"
+            "Anyone with an offer can ask for a 20-minute practice call with two members."
+        ),
+        "actions": [
+            "Share the negotiation checklist in the circle folder",
+            "Write the one-page ask and send it to two members for comments",
+            "Add anonymized numbers from past offers to the shared list",
+        ],
+    },
+    {
+        "summary": (
+            "Topic: the promotion dossier. We compared what our institutions ask for and how "
+            "to track teaching, service and citations as we go instead of the month before. "
+            "Members who went up last year showed how they organized their evidence of "
+            "impact."
+        ),
+        "decisions": "Everyone starts a running dossier document this month.",
+        "actions": [
+            "Share a dossier template with the circle",
+            "Ask the department for last year's promotion criteria in writing",
+            "List three people who could write an external letter",
+        ],
+    },
+    {
+        "summary": (
+            "Topic: planning parental leave. We talked through how leave policies differ for "
+            "faculty and trainees, how to plan clinical coverage, and how to pause the "
+            "tenure or promotion clock. Members shared what they wish they had asked for "
+            "before going on leave."
+        ),
+        "decisions": "We will write a short leave-planning guide from what members shared.",
+        "actions": [
+            "Draft the first page of the leave-planning guide",
+            "Find out how the promotion clock extension works at your institution",
+            "Share the coverage plan template",
+        ],
+    },
+    {
+        "summary": (
+            "Topic: saying no to service requests. Each member listed her current committees "
+            "and asks; we sorted them into what builds a career and what does not, and "
+            "practiced kind ways to decline or to trade one role for another."
+        ),
+        "decisions": "Each of us will decline or hand over one commitment before next month.",
+        "actions": [
+            "Decline or hand over one low-value committee role",
+            "Share the wording that worked for saying no",
+            "Ask the chair which service counts toward promotion",
+        ],
+    },
+    {
+        "summary": (
+            "Topic: sponsors, not only mentors. We discussed the difference between someone "
+            "who advises you and someone who puts your name forward, and how to ask a senior "
+            "colleague to nominate you for a talk or a committee."
+        ),
+        "decisions": "Members will name one possible sponsor each and report back.",
+        "actions": [
+            "Ask a senior colleague for one specific nomination",
+            "Share a list of upcoming award deadlines",
+            "Update the one-paragraph bio for nominations",
+        ],
+    },
+    {
+        "summary": (
+            "Topic: burnout and boundaries on clinical weeks. We shared what makes service "
+            "weeks sustainable (protected mornings, no meetings after call, help at home) "
+            "and what the early warning signs look like for each of us."
+        ),
+        "decisions": "Check-ins start with one thing each of us did for ourselves.",
+        "actions": [
+            "Block two protected hours on the next service week",
+            "Share the institution's confidential wellbeing resources",
+            "Bring one boundary that worked to the next meeting",
+        ],
+    },
+    {
+        "summary": (
+            "Topic: asking for protected time. Two members are renegotiating their clinical "
+            "effort; we worked out how to tie the request to funding, departmental goals and "
+            "a timeline, and what to do when the first answer is no."
+        ),
+        "decisions": "Members who renegotiate will share the outcome with the circle.",
+        "actions": [
+            "Prepare the effort-change request with a one-year plan",
+            "Book the meeting with the division chief",
+            "Share the data on clinical effort from the last annual review",
+        ],
+    },
+    {
+        "summary": (
+            "Topic: the personal statement for promotion. We read two anonymized statements "
+            "and discussed how to tell one story across clinical work, teaching and "
+            "scholarship rather than listing everything."
+        ),
+        "decisions": "Drafts are swapped in pairs and returned within two weeks.",
+        "actions": [
+            "Write a first draft of the personal statement",
+            "Swap drafts with your pair and send comments",
+            "Collect two teaching evaluations that show impact",
+        ],
+    },
+    {
+        "summary": (
+            "Topic: coming back from leave. Members who returned this year shared their "
+            "re-entry plans: a gradual clinical restart, a list of projects to drop, and a "
+            "first meeting with the division chief about expectations."
+        ),
+        "decisions": "The leave-planning guide gets a section on returning.",
+        "actions": [
+            "Draft the returning-from-leave section of the guide",
+            "Share the lactation space list for each hospital",
+            "Schedule a re-entry meeting with the division chief",
+        ],
+    },
+    {
+        "summary": (
+            "Topic: visibility. We talked about submitting to national meetings, volunteering "
+            "for society committees, and nominating each other for awards, and we drafted a "
+            "calendar of deadlines for the coming year."
+        ),
+        "decisions": "Each member nominates one other member for something this year.",
+        "actions": [
+            "Submit an abstract or a workshop proposal to a national meeting",
+            "Nominate another circle member for an award",
+            "Add deadlines to the shared calendar",
+        ],
+    },
+    {
+        "summary": (
+            "Topic: salary equity. We discussed where to find benchmark salary data, how to "
+            "bring it to a chair without making it personal, and what members learned from "
+            "asking for an equity review."
+        ),
+        "decisions": "We will not share individual salaries; only ranges and sources.",
+        "actions": [
+            "Find the benchmark data your department uses",
+            "Request the equity review process in writing",
+            "Share sources of public salary data",
+        ],
+    },
+    {
+        "summary": (
+            "Topic: when to say yes to a leadership role. A member was offered a committee "
+            "chair; we weighed visibility against time and talked about negotiating support "
+            "(administrative help, reduced clinical effort) before accepting."
+        ),
+        "decisions": "Accepting a role comes with a written list of the support it needs.",
+        "actions": [
+            "Write the list of support needed before accepting the role",
+            "Talk to a past chair of the committee about the real workload",
+            "Share the decision with the circle next month",
+        ],
+    },
+]
+
+# What each current workgroup member is working on (the subject of their presentations).
+WORKGROUP_PROJECTS = {
+    "tomasz.nowak@demo.roundtable.test": "early mobility in mechanically ventilated adults",
+    "grace@demo.roundtable.test": "nurse-led delirium screening in the ICU",
+    "kwame.mensah@demo.roundtable.test": "family presence during ICU rounds",
+    ORGANIZER_EMAIL: "outcomes of a post-ICU recovery clinic",
+    "rosa.delgado@demo.roundtable.test": "nurse practitioner overnight ICU coverage",
+    "elena.marchetti@demo.roundtable.test": "antibiotic de-escalation in sepsis",
+    "daniel.osei@demo.roundtable.test": "intraoperative ventilation and lung complications",
+    "aaliyah.brooks@demo.roundtable.test": "noise, light and sleep disruption in the ICU",
+    "rajesh.iyer@demo.roundtable.test": "long-term outcomes of sepsis survivors",
+    "yuki.tanaka@demo.roundtable.test": "sedation practices in pediatric ICUs",
+    "ingrid.larsen@demo.roundtable.test": "emergency department boarding of ICU patients",
+    "nadia.haddad@demo.roundtable.test": "target trial emulation for ICU treatment decisions",
+    "marcus.bell@demo.roundtable.test": "physician assistant-led rapid response teams",
+    "alex.rivera@demo.roundtable.test": "an early-warning score in the health record",
+    "omar.farouk@demo.roundtable.test": "AUC-guided vancomycin dosing",
+}
+WORKGROUP_DEFAULT_PROJECT = "a new critical care research question"
+
+# (agenda item kind, title prefix): titles read "<prefix>: <project>".
+WORKGROUP_STAGES = [
+    ("grant", "K23 specific aims"),
+    ("grant", "Specific aims"),
+    ("grant", "K23 research strategy"),
+    ("grant", "R01 resubmission introduction"),
+    ("grant", "Foundation grant application"),
+    ("manuscript", "Manuscript draft"),
+    ("manuscript", "Response to reviewers"),
+    ("wip", "Study protocol"),
+    ("wip", "Preliminary data"),
+    ("wip", "Job talk rehearsal"),
+]
+
+# Feedback the group gave, by kind of presentation.
+WORKGROUP_FEEDBACK = {
+    "grant": [
+        "the gap is clear but the hypothesis comes too late; lead with it",
+        "aim 2 depends on aim 1 succeeding; make it stand on its own",
+        "the career development plan needs named mentors for the statistics",
+        "the preliminary data figure carries the page; make it larger",
+        "the sample size justification needs the expected effect size",
+        "cut the background by a third and spend it on the approach",
+    ],
+    "manuscript": [
+        "the abstract buries the main finding; put the effect size first",
+        "the sensitivity analyses belong in the main text",
+        "the discussion claims more than the design allows; soften causal language",
+        "a flow diagram would answer most of the methods questions",
+        "the limitations paragraph should address missing data directly",
+    ],
+    "wip": [
+        "the outcome definition needs to be fixed before data collection starts",
+        "a pilot with ten patients would answer the feasibility question",
+        "talk to the pharmacy and nursing leads before choosing sites",
+        "the recruitment target looks optimistic; plan for slower enrollment",
+        "the story is strong; the slides have too much text",
+    ],
+}
+
+# Follow-ups for a presenter, by kind ({project} is theirs).
+WORKGROUP_FOLLOW_UPS = {
+    "grant": [
+        "Revise the aims page on {project} and recirculate",
+        "Ask the biostatistics core about the power calculation",
+        "Send the revised draft to the primary mentor",
+    ],
+    "manuscript": [
+        "Send the revised manuscript on {project} to co-authors",
+        "Add the flow diagram and sensitivity analyses",
+        "Pick a target journal and check its word limit",
+    ],
+    "wip": [
+        "Update the protocol on {project} with the group's comments",
+        "Set up a meeting with the unit's nursing and pharmacy leads",
+        "Share the revised slides before the next meeting",
+    ],
+}
+
+# Follow-ups for someone else in the room ({name} is the presenter's).
+WORKGROUP_HELPER_FOLLOW_UPS = [
+    "Send written comments to {name}",
+    "Share a funded aims page with {name} as an example",
+    "Introduce {name} to a potential co-investigator",
+]
+
+WORKGROUP_DECISIONS = [
+    "Presenters for the next two meetings confirmed.",
+    "Materials go out by Monday for Thursday meetings.",
+    "Mock study section for the K-award submitters before the next deadline.",
+    "Alumni will be invited to the next job talk rehearsal.",
+    "Written comments are sent within a week of the meeting.",
+    "One meeting next term will be a writing session instead of presentations.",
+]

@@ -1,6 +1,8 @@
 """Demo data for the embedded default: the demo accounts, two programs and two circles with
-their rosters and history. Idempotent: running it again updates the same rows and never
-adds a second membership (or its history) for a person already in a circle. Sends no email.
+their rosters and history, and a year of each circle's meetings (see _demo_meetings).
+Idempotent: running it again updates the same rows and never adds a second membership (or
+its history) for a person already in a circle, nor a second meeting, answer, attendance
+mark or log. Sends no email.
 """
 
 import os
@@ -16,7 +18,8 @@ from django.db import transaction
 from circles.models import Charter, Circle, Membership, MembershipEvent, Program, Topic
 from members.models import Institution, User
 
-from ._demo_data import CIRCLES, PROGRAM_ADMIN_EMAIL, PROGRAMS, ROSTER_PEOPLE
+from ._demo_data import CIRCLES, ORGANIZER_EMAIL, PROGRAM_ADMIN_EMAIL, PROGRAMS, ROSTER_PEOPLE
+from ._demo_meetings import seed_meetings
 
 DEMO_PASSWORD_DEFAULT = "circles-demo-2026"  # noqa: S105 (demo accounts, printed)
 
@@ -111,7 +114,7 @@ def _on(day: str, tz: str) -> datetime:
 class Command(BaseCommand):
     help = (
         "Create or refresh the demo accounts (an organizer, members, a program admin) and the "
-        "demo programs and circles with their members."
+        "demo programs and circles with their members and a year of their meetings."
     )
 
     def add_arguments(self, parser):
@@ -145,6 +148,11 @@ class Command(BaseCommand):
             )
             programs[slug].admins.add(admin)
         circles = [self._seed_circle(spec, programs[spec["program"]]) for spec in CIRCLES]
+        organizer = User.objects.get(email=ORGANIZER_EMAIL)
+        meetings = [
+            seed_meetings(circle, spec, organizer)
+            for circle, spec in zip(circles, CIRCLES, strict=True)
+        ]
 
         self.stdout.write(
             self.style.SUCCESS(
@@ -172,6 +180,9 @@ class Command(BaseCommand):
                 f"{circle.member_count} members ({on_leave} on leave) from "
                 f"{circle.institution_count} institutions, {alumni} alumni"
             )
+        self.stdout.write("Demo meetings:")
+        for summary in meetings:
+            self.stdout.write(f"  {summary}")
 
     def _upsert_user(self, person: tuple, password_hash: str) -> bool:
         email, full, preferred, pronouns, gender, inst, prof, spec, stage, tz = person
