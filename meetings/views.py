@@ -89,6 +89,7 @@ def circle_meetings(request: HttpRequest, slug: str) -> HttpResponse:
             "upcoming": with_my_answers(list(meetings.upcoming()[:60]), request.user),
             "past": list(meetings.past()[:60]),
             "is_organizer": circle.is_organizer(request.user),
+            "is_member": circle.is_member(request.user),
             "series_list": list(circle.series.filter(ended_at__isnull=True)),
         },
     )

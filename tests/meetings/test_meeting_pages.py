@@ -525,3 +525,27 @@ def test_the_dashboard_lists_upcoming_meetings_with_rsvp_buttons_and_follow_ups(
     assert f'hx-post="/meetings/{upcoming.pk}/rsvp/"' in html
     assert f"/meetings/{past.pk}/attendance/" in html  # organizer: attendance to record
     assert f"/meetings/{past.pk}/log/" in html
+
+
+def test_a_member_answers_for_a_series_from_the_circle_meetings_page(
+    client, bob, circle, make_series
+):
+    series = make_series(circle)
+    client.force_login(bob)
+    url = reverse("meetings:circle_meetings", kwargs={"slug": circle.slug})
+    html = client.get(url).content.decode()
+    assert reverse("meetings:rsvp_series", kwargs={"pk": series.pk}) in html
+    response = client.post(
+        reverse("meetings:rsvp_series", kwargs={"pk": series.pk}), {"answer": "yes", "next": url}
+    )
+    assert response["Location"] == url
+    assert SeriesRSVP.objects.get(user=bob).answer == "yes"
+
+
+@pytest.mark.parametrize(("who", "status"), [("bob", 200), ("dana", 200), ("carol", 403)])
+def test_circle_meetings_page_is_for_members_and_program_admins(
+    client, circle, bob, dana, carol, who, status
+):
+    client.force_login({"bob": bob, "dana": dana, "carol": carol}[who])
+    url = reverse("meetings:circle_meetings", kwargs={"slug": circle.slug})
+    assert client.get(url).status_code == status

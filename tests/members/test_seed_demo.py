@@ -1,8 +1,22 @@
+from zoneinfo import ZoneInfo
+
 import pytest
 from allauth.account.models import EmailAddress
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from circles.models import Charter, Circle, Membership, MembershipEvent, Program
+from meetings.models import (
+    RSVP,
+    ActionItem,
+    AgendaItem,
+    Attendance,
+    AttendanceChange,
+    Meeting,
+    MeetingLog,
+    MeetingSeries,
+    SeriesRSVP,
+)
 from members.models import Institution, User
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +67,15 @@ def _counts() -> dict:
         "charters": Charter.objects.count(),
         "memberships": Membership.objects.count(),
         "events": MembershipEvent.objects.count(),
+        "series": MeetingSeries.objects.count(),
+        "meetings": Meeting.objects.count(),
+        "rsvps": RSVP.objects.count(),
+        "series rsvps": SeriesRSVP.objects.count(),
+        "attendance": Attendance.objects.count(),
+        "attendance changes": AttendanceChange.objects.count(),
+        "logs": MeetingLog.objects.count(),
+        "action items": ActionItem.objects.count(),
+        "agenda items": AgendaItem.objects.count(),
     }
 
 
@@ -130,4 +153,195 @@ def test_seed_demo_twice_changes_no_counts(settings, mailoutbox):
     assert _counts() == first
     assert first["programs"] == 2 and first["circles"] == 2 and first["charters"] == 2
     assert first["memberships"] == 40
+    assert first["series"] == 2
+    assert all(first[name] > 0 for name in first)
     assert mailoutbox == []
+
+
+# --- a year of meetings ------------------------------------------------------------------------
+
+PEER = "early-career-women-in-medicine"
+WORKGROUP = "micrew"
+
+
+@pytest.fixture
+def seeded(settings, mailoutbox):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    yield
+    assert mailoutbox == []  # nothing in the seeding notifies anyone
+
+
+def _split(circle: Circle) -> tuple[list[Meeting], list[Meeting]]:
+    """(past, upcoming) meetings of the circle, as the seeding sees them."""
+    now = timezone.now()
+    meetings = list(circle.meetings.order_by("start"))
+    return [m for m in meetings if m.end <= now], [m for m in meetings if m.start > now]
+
+
+@pytest.mark.parametrize(
+    ("slug", "fewest", "most", "rule"),
+    [
+        (PEER, 11, 14, ("monthly_weekday", 1, 1, 2, "12:00", "America/New_York", "online")),
+        (WORKGROUP, 24, 28, ("weekly", 2, 3, None, "16:00", "America/Detroit", "hybrid")),
+    ],
+)
+def test_each_demo_circle_has_a_series_with_a_year_of_meetings(seeded, slug, fewest, most, rule):
+    circle = Circle.objects.get(slug=slug)
+    series = circle.series.get()
+    assert (
+        series.frequency,
+        series.interval,
+        series.weekday,
+        series.week_of_month,
+        f"{series.start_time:%H:%M}",
+        series.timezone,
+        series.meeting_format,
+    ) == rule
+    meetings = list(circle.meetings.order_by("start"))
+    assert fewest <= len(meetings) <= most
+    assert all(m.series_id == series.pk for m in meetings)
+    assert all(m.local_start.weekday() == series.weekday for m in meetings)
+    assert all(f"{m.local_start:%H:%M}" == f"{series.start_time:%H:%M}" for m in meetings)
+    today = timezone.localdate()
+    assert (today - meetings[0].local_start.date()).days > 240  # about nine months back
+    assert 30 < (meetings[-1].local_start.date() - today).days < 100  # two or three ahead
+    past, upcoming = _split(circle)
+    assert len(past) >= len(meetings) * 2 // 3
+    assert len(upcoming) >= 2
+    if series.meeting_format == "hybrid":
+        assert all(m.place and m.video_link.startswith("https://") for m in meetings)
+
+
+@pytest.mark.parametrize("slug", [PEER, WORKGROUP])
+def test_past_meetings_have_attendance_of_active_members_only(seeded, slug):
+    circle = Circle.objects.get(slug=slug)
+    organizer = User.objects.get(email=ORGANIZER)
+    active = circle.memberships.filter(status=Membership.Status.ACTIVE)
+    on_leave = circle.memberships.filter(status=Membership.Status.ON_LEAVE)
+    past, upcoming = _split(circle)
+    statuses = set()
+    for meeting in past:
+        expected = {m.user_id for m in active if m.joined_at <= meeting.start}
+        marks = list(meeting.attendance.all())
+        assert {a.user_id for a in marks} == expected
+        assert all(a.recorded_by == organizer for a in marks)
+        statuses |= {a.status for a in marks}
+        for a in marks:  # one change per mark, made by the organizer when the meeting ended
+            assert [(c.status, c.changed_by, c.at) for c in a.changes.all()] == [
+                (a.status, organizer, meeting.end)
+            ]
+    assert "present" in statuses and len(statuses) > 1
+    assert not Attendance.objects.filter(meeting__in=upcoming).exists()
+    assert not Attendance.objects.filter(
+        meeting__circle=circle, user__in=on_leave.values("user")
+    ).exists()
+    present = Attendance.objects.filter(meeting__circle=circle, status="present").count()
+    assert present >= 0.7 * Attendance.objects.filter(meeting__circle=circle).count()
+
+
+def test_the_member_on_leave_has_no_attendance(seeded):
+    circle = Circle.objects.get(slug=PEER)
+    leave = circle.memberships.get(status=Membership.Status.ON_LEAVE)
+    assert circle.meetings.filter(start__lt=timezone.now()).exists()
+    assert not Attendance.objects.filter(user=leave.user, meeting__circle=circle).exists()
+
+
+@pytest.mark.parametrize("slug", [PEER, WORKGROUP])
+def test_most_past_meetings_have_a_log_with_action_items(seeded, slug):
+    circle = Circle.objects.get(slug=slug)
+    past, upcoming = _split(circle)
+    seated = set(circle.memberships.seated().values_list("user_id", flat=True))
+    logs = list(MeetingLog.objects.filter(meeting__in=past).select_related("meeting"))
+    assert len(logs) >= 0.7 * len(past)
+    assert len(logs) < len(past)  # not every meeting gets written up
+    assert not MeetingLog.objects.filter(meeting__in=upcoming).exists()
+    for log in logs:
+        assert log.summary and log.decisions and log.written_by_id in seated
+        items = list(log.action_items.all())
+        assert 1 <= len(items) <= 3
+        for item in items:
+            assert item.owner_id in seated
+            assert item.due_date > log.meeting.local_start.date()
+    assert ActionItem.objects.filter(log__in=logs, done=True).exists()
+    oldest = min(logs, key=lambda log: log.meeting.start)
+    assert all(item.done for item in oldest.action_items.all())
+
+
+def test_workgroup_logs_review_the_presentations(seeded):
+    log = MeetingLog.objects.filter(meeting__circle__slug=WORKGROUP).first()
+    presenters = [i.presenter.display_name for i in log.meeting.agenda_items.all()]
+    assert presenters
+    assert all(f"by {name} reviewed" in log.summary for name in presenters)
+    assert "feedback:" in log.summary
+
+
+def test_peer_circle_meetings_rotate_facilitators_among_active_members(seeded):
+    circle = Circle.objects.get(slug=PEER)
+    past, upcoming = _split(circle)
+    with_roles = past + upcoming[:2]
+    active = set(
+        circle.memberships.filter(status=Membership.Status.ACTIVE).values_list("user_id", flat=True)
+    )
+    facilitators = [m.facilitator_id for m in with_roles]
+    assert all(f in active for f in facilitators)
+    # Fair: nobody facilitates twice before everyone eligible has once.
+    assert len(set(facilitators[: len(active)])) == min(len(active), len(facilitators))
+    assert all(m.facilitator_id is None for m in upcoming[2:])
+    # Whoever facilitated a past meeting was there.
+    for m in past:
+        assert m.attendance.get(user_id=m.facilitator_id).status == "present"
+
+
+def test_workgroup_meetings_have_presenters_in_rotation(seeded):
+    circle = Circle.objects.get(slug=WORKGROUP)
+    past, upcoming = _split(circle)
+    active = set(
+        circle.memberships.filter(status=Membership.Status.ACTIVE).values_list("user_id", flat=True)
+    )
+    kinds = set()
+    for m in past + upcoming[:2]:
+        items = list(m.agenda_items.all())
+        assert 1 <= len(items) <= 2
+        for item in items:
+            assert item.presenter_id in active
+            assert item.kind in {"wip", "grant", "manuscript"}
+            assert item.materials_link.startswith("https://example.org/")
+            assert ": " in item.title
+            kinds.add(item.kind)
+        if m in past:
+            presenters = {i.presenter_id for i in items}
+            assert set(
+                m.attendance.filter(user__in=presenters).values_list("status", flat=True)
+            ) == {"present"}
+    assert kinds == {"wip", "grant", "manuscript"}
+    assert all(not m.agenda_items.exists() for m in upcoming[2:])
+    counts = {}
+    for presenter in AgendaItem.objects.filter(meeting__circle=circle).values_list(
+        "presenter_id", flat=True
+    ):
+        counts[presenter] = counts.get(presenter, 0) + 1
+    assert set(counts) == active  # everyone presents during the year
+    assert max(counts.values()) - min(counts.values()) <= 1
+
+
+@pytest.mark.parametrize("slug", [PEER, WORKGROUP])
+def test_rsvps_past_and_upcoming(seeded, slug):
+    circle = Circle.objects.get(slug=slug)
+    series = circle.series.get()
+    past, upcoming = _split(circle)
+    seated = circle.memberships.seated().values_list("user_id", flat=True)
+    answers = RSVP.objects.filter(meeting__in=past)
+    assert set(answers.values_list("user_id", flat=True)) <= set(seated)
+    assert answers.count() >= len(past) * 4
+    assert answers.filter(answer="yes").count() > answers.exclude(answer="yes").count()
+    assert {"no", "maybe"} <= set(answers.values_list("answer", flat=True))
+    # Excused members said so.
+    for a in Attendance.objects.filter(meeting__in=past, status="excused"):
+        reply = RSVP.objects.filter(meeting=a.meeting, user=a.user).first()
+        assert reply is None or reply.answer == "no"
+    assert RSVP.objects.filter(meeting__in=upcoming[:2]).exists()
+    series_yes = SeriesRSVP.objects.filter(series=series, answer="yes")
+    assert series_yes.count() == 2
+    series_start = series_yes.first().valid_from.astimezone(ZoneInfo(series.timezone))
+    assert series_start.date() == series.start_date

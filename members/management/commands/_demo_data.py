@@ -514,17 +514,19 @@ WORKGROUP_PROJECTS = {
 }
 WORKGROUP_DEFAULT_PROJECT = "a new critical care research question"
 
-# (agenda item kind, title prefix): titles read "<prefix>: <project>".
+# (agenda item kind, title prefix): titles read "<prefix>: <project>". In the order a
+# project goes through them; each member starts somewhere along it and moves on a step each
+# time they present.
 WORKGROUP_STAGES = [
-    ("grant", "K23 specific aims"),
-    ("grant", "Specific aims"),
-    ("grant", "K23 research strategy"),
-    ("grant", "R01 resubmission introduction"),
-    ("grant", "Foundation grant application"),
-    ("manuscript", "Manuscript draft"),
-    ("manuscript", "Response to reviewers"),
     ("wip", "Study protocol"),
     ("wip", "Preliminary data"),
+    ("grant", "Specific aims"),
+    ("grant", "K23 specific aims"),
+    ("grant", "K23 research strategy"),
+    ("manuscript", "Manuscript draft"),
+    ("manuscript", "Response to reviewers"),
+    ("grant", "Foundation grant application"),
+    ("grant", "R01 resubmission introduction"),
     ("wip", "Job talk rehearsal"),
 ]
 

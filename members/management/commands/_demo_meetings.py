@@ -10,6 +10,7 @@ changed in the app since is kept. Sends no email (no action that notifies is cal
 """
 
 import random
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -49,7 +50,7 @@ PRESENT_SHARE = 0.8  # of active members at a past meeting; the rest excused or 
 EXCUSED_SHARE = 0.13  # ...of whom most let the circle know
 RSVP_SHARE = 0.85  # of members who answered a past meeting
 UPCOMING_RSVP_SHARE = 0.4
-LOGGED_SHARE = 0.85  # of past meetings with a log
+LOG_GAP = 6  # one past meeting in six has no log
 UPCOMING_WITH_ROLES = 2  # upcoming meetings that already have a facilitator or presenters
 SERIES_RSVP_MEMBERS = 2  # members who answered "yes" for the whole series
 OLDEST = datetime.min.replace(tzinfo=ZoneInfo("UTC"))
@@ -188,6 +189,12 @@ def _presenters(circle: Circle, meetings: list[Meeting], active, organizer) -> d
     has_items = set(
         AgendaItem.objects.filter(meeting__in=meetings).values_list("meeting_id", flat=True)
     )
+    # Each member's project moves a stage on every time they present.
+    presented = Counter(
+        AgendaItem.objects.filter(meeting__circle=circle, presenter__isnull=False).values_list(
+            "presenter_id", flat=True
+        )
+    )
     new = []
     for meeting in meetings:
         if meeting.pk in has_items:
@@ -195,7 +202,9 @@ def _presenters(circle: Circle, meetings: list[Meeting], active, organizer) -> d
         rng = _rng(meeting, "agenda")
         slots = 1 if rng.random() < 0.35 else 2
         for position, user in enumerate(rotation.pick(meeting, slots)):
-            kind, prefix = rng.choice(WORKGROUP_STAGES)
+            first = random.Random(user.email).randrange(len(WORKGROUP_STAGES))  # noqa: S311
+            kind, prefix = WORKGROUP_STAGES[(first + presented[user.pk]) % len(WORKGROUP_STAGES)]
+            presented[user.pk] += 1
             project = WORKGROUP_PROJECTS.get(user.email, WORKGROUP_DEFAULT_PROJECT)
             day = meeting.local_start.date().isoformat()
             new.append(
@@ -337,10 +346,11 @@ def _logs(circle: Circle, past, marks, roles, organizer, today: date) -> None:
     logged = set(MeetingLog.objects.filter(meeting__in=past).values_list("meeting_id", flat=True))
     users = {m.user_id: m.user for m in circle.memberships.seated().select_related("user")}
     logs, items = [], []
-    for meeting in past:
-        rng = _rng(meeting, "log")
-        if meeting.pk in logged or rng.random() >= LOGGED_SHARE:
+    for i, meeting in enumerate(past):
+        # Not every meeting gets written up: one in LOG_GAP (in order, so gaps spread out).
+        if meeting.pk in logged or i % LOG_GAP == LOG_GAP - 2:
             continue
+        rng = _rng(meeting, "log")
         present = [
             users[uid]
             for uid, (status, _) in marks[meeting.pk].items()
