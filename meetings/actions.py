@@ -124,6 +124,8 @@ def _apply(meeting: Meeting, start, minutes: int, details: Details) -> None:
 @transaction.atomic
 def cancel(meeting: Meeting, *, reason: str, following: bool, by) -> list[Meeting]:
     """Cancel one meeting, or end its series from this meeting on."""
+    if meeting.has_started:
+        raise MeetingError("A meeting that has taken place cannot be cancelled.")
     meetings = [meeting]
     if following and meeting.series_id:
         series = MeetingSeries.objects.select_for_update().get(pk=meeting.series_id)
@@ -170,8 +172,20 @@ def rsvp_series(series: MeetingSeries, user, *, answer: str) -> SeriesRSVP:
     """One answer for every meeting of the series from now on; answers given for single
     meetings stay as they are (they override it)."""
     _require_seat(series.circle, user)
+    now = timezone.now()
+    previous = SeriesRSVP.objects.select_for_update().filter(series=series, user=user).first()
+    if previous and previous.answer != answer:
+        # Meetings that already started keep the answer that held for them: write it down
+        # per meeting before the series answer changes.
+        started = series.meetings.filter(start__gte=previous.valid_from, start__lte=now).exclude(
+            rsvps__user=user
+        )
+        RSVP.objects.bulk_create(
+            [RSVP(meeting=m, user=user, answer=previous.answer) for m in started],
+            ignore_conflicts=True,
+        )
     reply, _ = SeriesRSVP.objects.update_or_create(
-        series=series, user=user, defaults={"answer": answer, "valid_from": timezone.now()}
+        series=series, user=user, defaults={"answer": answer, "valid_from": now}
     )
     return reply
 
@@ -181,8 +195,12 @@ def rsvp_series(series: MeetingSeries, user, *, answer: str) -> SeriesRSVP:
 
 def _mark(meeting: Meeting, user, status: str, note: str, by) -> Attendance | None:
     attendance = Attendance.objects.filter(meeting=meeting, user=user).first()
-    if attendance and (attendance.status, attendance.note) == (status, note):
-        return attendance
+    if attendance and (attendance.status, attendance.note, attendance.recorded_by_id) == (
+        status,
+        note,
+        by.pk,
+    ):
+        return attendance  # nothing changed: no new history row
     if attendance is None:
         attendance = Attendance(meeting=meeting, user=user)
     attendance.status, attendance.note, attendance.recorded_by = status, note, by

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -24,6 +24,17 @@ from .models import (
 from .times import NonexistentLocalTime, is_ambiguous, localize
 
 http_url = URLValidator(schemes=["http", "https"], message="Enter a link that starts with https://")
+
+# Dates people can mean: a year back (to record what happened) to three years ahead.
+PAST_REACH = timedelta(days=366)
+FUTURE_REACH = timedelta(days=3 * 366)
+
+
+def within_reach(day: date) -> date:
+    today = timezone.localdate()
+    if not today - PAST_REACH <= day <= today + FUTURE_REACH:
+        raise ValidationError("Choose a date between a year ago and three years from now.")
+    return day
 
 
 def member_choices(circle: Circle, *, include_on_leave: bool = False):
@@ -74,7 +85,8 @@ class MeetingDetailsForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.circle = circle
         self.ambiguous_note = ""
-        self.fields["facilitator"].queryset = member_choices(circle)
+        # Members on leave are not proposed, but a meeting may already have one.
+        self.fields["facilitator"].queryset = member_choices(circle, include_on_leave=True)
         if circle.kind == Circle.Kind.WORKGROUP:
             self.fields["facilitator"].label = "Chair"
 
@@ -83,6 +95,9 @@ class MeetingDetailsForm(forms.Form):
         if not title:
             raise ValidationError("Give the meeting a title.")
         return title
+
+    def clean_date(self) -> date:
+        return within_reach(self.cleaned_data["date"])
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -159,8 +174,19 @@ class ScheduleForm(MeetingDetailsForm):
         if cleaned.get("end_date") and cleaned["end_date"] < day:
             self.add_error("end_date", "The series cannot end before its first meeting.")
             return cleaned
+        if cleaned.get("end_date"):
+            try:
+                within_reach(cleaned["end_date"])
+            except ValidationError as exc:
+                self.add_error("end_date", exc)
+                return cleaned
         series = self.build_series()
-        starts = series.local_starts(until=series.end_date or series.horizon())
+        # Every meeting the rule will ever make (or two years of an open-ended one) is
+        # checked here, so a skipped DST hour is refused now, not found by the beat task.
+        if series.count:
+            starts = series.local_starts()
+        else:
+            starts = series.local_starts(until=series.end_date or day + timedelta(days=731))
         if series.end_date and len(starts) > MAX_SERIES_MEETINGS:
             self.add_error(
                 "end_date",
@@ -181,7 +207,9 @@ class ScheduleForm(MeetingDetailsForm):
     def build_series(self) -> MeetingSeries:
         data = self.cleaned_data
         day = data["date"]
-        week = data.get("week_of_month") or min((day.day - 1) // 7 + 1, 4)
+        week = data.get("week_of_month") or (day.day - 1) // 7 + 1
+        if week == 5:  # the 29th to 31st: that weekday is the month's last
+            week = MeetingSeries.WeekOfMonth.LAST
         return MeetingSeries(
             circle=self.circle,
             title=data["title"],
@@ -383,7 +411,15 @@ class ActionItemForm(forms.Form):
         return cleaned
 
 
-ActionItemFormSet = forms.formset_factory(ActionItemForm, extra=3, max_num=30, validate_max=True)
+class BaseActionItemFormSet(forms.BaseFormSet):
+    def total_form_count(self) -> int:
+        # A tampered negative TOTAL_FORMS counts as none, not as an error page.
+        return max(0, super().total_form_count())
+
+
+ActionItemFormSet = forms.formset_factory(
+    ActionItemForm, formset=BaseActionItemFormSet, extra=3, max_num=30, validate_max=True
+)
 
 
 def action_items_from(formset) -> list[dict]:
@@ -411,6 +447,9 @@ class UnscheduledForm(LogForm):
     def __init__(self, *args, circle: Circle, **kwargs):
         super().__init__(*args, **kwargs)
         self.circle = circle
+
+    def clean_date(self) -> date:
+        return within_reach(self.cleaned_data["date"])
 
     def clean(self) -> dict:
         cleaned = super().clean()

@@ -1,3 +1,4 @@
+import logging
 import secrets
 import uuid
 from datetime import date, datetime, timedelta
@@ -15,7 +16,9 @@ from django.utils import timezone
 from circles.models import Circle, Membership
 from members.timezones import validate_timezone
 
-from .times import localize
+from .times import NonexistentLocalTime, localize
+
+logger = logging.getLogger(__name__)
 
 MIN_DURATION = 15
 MAX_DURATION = 8 * 60
@@ -142,12 +145,18 @@ class MeetingSeries(models.Model):
         return self.end_date is None and self.count is None
 
     def generate(self, *, until: date | None = None) -> list["Meeting"]:
-        """Create the meetings this series should have up to `until` (default: the rolling
-        horizon) that do not exist yet. Idempotent: an occurrence is identified by the
+        """Create the meetings this series should have that do not exist yet: all of them
+        for a series with an end date or count, up to the rolling horizon for an open-ended
+        one (or up to `until` when given). Idempotent: an occurrence is identified by the
         local date of its original start, which edits never change."""
         if self.ended_at:
             return []
-        until = until or self.horizon()
+        if until is not None:
+            starts = self.local_starts(until=until)
+        elif self.is_open_ended:
+            starts = self.local_starts(until=self.horizon())
+        else:  # an end date or a count bounds the rule itself: make all of it
+            starts = self.local_starts()
         tz = ZoneInfo(self.timezone)
         # One occurrence per local date: the date identifies it even after "this and
         # following" moved the series to another time of day.
@@ -157,10 +166,19 @@ class MeetingSeries(models.Model):
         }
         duration = timedelta(minutes=self.duration_minutes)
         new = []
-        for local in self.local_starts(until=until)[:MAX_SERIES_MEETINGS]:
+        for local in starts:
             if local.date() in existing:
                 continue
-            start = localize(local.date(), local.time(), self.timezone)
+            if len(new) >= MAX_SERIES_MEETINGS:  # at most this many per run
+                break
+            try:
+                start = localize(local.date(), local.time(), self.timezone)
+            except NonexistentLocalTime:
+                # Checked when the series was made, up to its end or two years ahead;
+                # a later rule change can still land one date in a skipped hour. That
+                # date is left out (and logged) rather than stopping the whole series.
+                logger.warning("series %s: %s skipped (DST gap)", self.pk, local)
+                continue
             new.append(
                 Meeting(
                     circle=self.circle,
@@ -296,8 +314,11 @@ class Meeting(models.Model):
         return int((self.end - self.start).total_seconds() // 60)
 
     def expected_members(self):
-        """Seated members expected at this meeting: on-leave members are not."""
-        return self.circle.memberships.filter(status=Membership.Status.ACTIVE)
+        """Members expected at this meeting: active ones who had joined by its start.
+        Members on leave are not expected (and never counted absent)."""
+        return self.circle.memberships.filter(status=Membership.Status.ACTIVE).filter(
+            Q(joined_at__isnull=True) | Q(joined_at__lte=self.start)
+        )
 
 
 class SeriesRSVP(models.Model):

@@ -1,6 +1,10 @@
+import logging
+
 from celery import shared_task
 
 from .models import MeetingSeries
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task
@@ -11,5 +15,8 @@ def extend_meeting_series() -> int:
     for series in MeetingSeries.objects.filter(ended_at__isnull=True).select_related("circle"):
         if series.circle.is_archived:
             continue
-        created += len(series.generate())
+        try:
+            created += len(series.generate())
+        except Exception:  # one broken series must not stop the others
+            logger.exception("could not extend series %s", series.pk)
     return created

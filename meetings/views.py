@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, F, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -33,6 +34,7 @@ from .forms import (
 from .models import (
     RSVP,
     Answer,
+    Attendance,
     CalendarFeed,
     Meeting,
     MeetingLog,
@@ -43,7 +45,13 @@ from .times import NonexistentLocalTime
 
 
 def _status(request: HttpRequest, *forms) -> int:
-    return 400 if request.method == "POST" and any(f.errors for f in forms) else 200
+    """400 for a refused POST. Formsets count their own and their management form's errors."""
+    if request.method != "POST":
+        return 200
+    refused = any(
+        f.total_error_count() if hasattr(f, "total_error_count") else f.errors for f in forms
+    )
+    return 400 if refused else 200
 
 
 def _back(request: HttpRequest, fallback: str) -> str:
@@ -216,19 +224,23 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, "This meeting is already cancelled.")
         return redirect(meeting)
     if request.method == "POST" and form.is_valid():
-        cancelled = actions.cancel(
-            meeting,
-            reason=form.cleaned_data["reason"],
-            following=form.cleaned_data.get("scope") == "following",
-            by=request.user,
-        )
-        messages.success(
-            request,
-            "Meeting cancelled."
-            if len(cancelled) == 1
-            else f"{len(cancelled)} meetings cancelled; the series ends.",
-        )
-        return redirect(meeting)
+        try:
+            cancelled = actions.cancel(
+                meeting,
+                reason=form.cleaned_data["reason"],
+                following=form.cleaned_data.get("scope") == "following",
+                by=request.user,
+            )
+        except actions.MeetingError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                "Meeting cancelled."
+                if len(cancelled) == 1
+                else f"{len(cancelled)} meetings cancelled; the series ends.",
+            )
+            return redirect(meeting)
     return render(
         request,
         "meetings/cancel.html",
@@ -282,8 +294,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "swap_form": SwapForm(meeting=meeting)
         if (is_organizer or meeting.facilitator_id == user.pk) and meeting.can_rsvp
         else None,
-        "google_link": google_link(meeting),
-        "outlook_link": outlook_link(meeting),
+        # Calendar links carry the video link: members only, like the link itself.
+        "google_link": google_link(meeting) if is_member else None,
+        "outlook_link": outlook_link(meeting) if is_member else None,
         "shows_circle_time": meeting.timezone != user.timezone,
         "next_presenter": propose_next(circle, presenter=True) if is_member else None,
     }
@@ -304,12 +317,11 @@ def rsvp(request: HttpRequest, pk: int) -> HttpResponse:
         except actions.MeetingError as exc:
             error = str(exc)
     if request.htmx:
+        # Always 200: htmx does not swap 4xx answers, and the refusal must be seen in
+        # place (the partial shows it as an alert).
         with_my_answers([meeting], request.user)
         return render(
-            request,
-            "meetings/_rsvp_buttons.html",
-            {"meeting": meeting, "rsvp_error": error},
-            status=400 if error else 200,
+            request, "meetings/_rsvp_buttons.html", {"meeting": meeting, "rsvp_error": error}
         )
     if error:
         messages.error(request, error)
@@ -339,7 +351,7 @@ def rsvp_series(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_safe
 def ics(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = get_meeting(request, pk)
+    meeting = get_meeting(request, pk, member=True)
     response = HttpResponse(
         to_ics([meeting], name=meeting.circle.name), content_type="text/calendar; charset=utf-8"
     )
@@ -544,6 +556,9 @@ def add_agenda_item(request: HttpRequest, pk: int) -> HttpResponse:
 def remove_agenda_item(request: HttpRequest, pk: int, item: int) -> HttpResponse:
     meeting = get_meeting(request, pk, member=True)
     agenda_item = get_object_or_404(meeting.agenda_items, pk=item)
+    if not meeting.can_rsvp:
+        messages.error(request, "The agenda of a past or cancelled meeting is kept as it was.")
+        return redirect(meeting)
     user = request.user
     if not (
         meeting.circle.is_organizer(user)
@@ -619,8 +634,10 @@ def dashboard_context(user) -> dict:
     since = timezone.now() - timezone.timedelta(days=60)
     organized = Membership.objects.organizers().filter(user=user).values("circle")
     recent = mine.held().filter(start__gte=since)
+    # Self-reports do not count: the organizers' record is what is missing.
+    recorded = Attendance.objects.filter(meeting=OuterRef("pk")).exclude(recorded_by=F("user"))
     needs_attendance = list(
-        recent.filter(circle__in=organized).exclude(attendance__isnull=False).order_by("-start")[:5]
+        recent.filter(circle__in=organized).exclude(Exists(recorded)).order_by("-start")[:5]
     )
     needs_log = list(recent.filter(log__isnull=True).order_by("-start")[:5])
     return {

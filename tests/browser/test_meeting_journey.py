@@ -50,11 +50,13 @@ def test_alice_schedules_a_series_bob_answers_once_then_declines_one_and_sees_hi
     expect(bob_page.locator(f"#rsvp-{upcoming[0].pk}")).to_contain_text(
         "You said yes (for the whole series)"
     )
-    # htmx swaps the buttons in place: no page load.
+    # htmx swaps the buttons in place: no page load (a marker on window survives).
+    bob_page.evaluate("window.__noReload = true")
     bob_page.locator(f"#rsvp-{upcoming[0].pk}").get_by_role(
         "button", name=re.compile("^No")
     ).click()
     expect(bob_page.locator(f"#rsvp-{upcoming[0].pk}")).to_contain_text("You said no.")
+    assert bob_page.evaluate("window.__noReload === true")
     expect(bob_page.locator(f"#rsvp-{upcoming[0].pk} button[value=no]")).to_have_attribute(
         "aria-pressed", "true"
     )

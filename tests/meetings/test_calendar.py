@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def meeting(circle, alice, details):
     return actions.schedule(
         circle,
-        day=date(2026, 7, 14),
+        day=date(2027, 7, 13),
         at=time(12),
         minutes=60,
         zone="America/Detroit",
@@ -52,7 +52,7 @@ def test_ics_has_a_stable_uid_tzid_with_vtimezone_and_a_growing_sequence(
 
     actions.edit(
         meeting,
-        day=date(2026, 7, 15),
+        day=date(2027, 7, 14),
         at=time(13),
         minutes=60,
         details=details,
@@ -62,7 +62,7 @@ def test_ics_has_a_stable_uid_tzid_with_vtimezone_and_a_growing_sequence(
     _, [moved] = events(download(client, meeting))
     assert str(moved["UID"]) == uid
     assert int(moved["SEQUENCE"]) == 1
-    assert moved.decoded("DTSTART").day == 15
+    assert moved.decoded("DTSTART").day == 14
 
     actions.cancel(meeting, reason="Conference week", following=False, by=alice)
     _, [cancelled] = events(download(client, meeting))
@@ -78,9 +78,9 @@ def test_ics_is_for_the_circle_only(client, carol, meeting):
 
 
 def test_google_and_outlook_links_carry_the_utc_times(meeting):
-    assert "dates=20260714T160000Z%2F20260714T170000Z" in google_link(meeting)
+    assert "dates=20270713T160000Z%2F20270713T170000Z" in google_link(meeting)
     assert "ctz=America%2FDetroit" in google_link(meeting)
-    assert "startdt=2026-07-14T16%3A00%3A00%2B00%3A00" in outlook_link(meeting)
+    assert "startdt=2027-07-13T16%3A00%3A00%2B00%3A00" in outlook_link(meeting)
 
 
 def test_the_private_feed_lists_the_meetings_of_my_current_circles(

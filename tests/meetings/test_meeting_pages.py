@@ -104,10 +104,19 @@ def test_without_javascript_the_answer_redirects_back(client, bob, upcoming):
 
 
 @pytest.mark.parametrize("answer", ["", "definitely", "<script>"])
-def test_a_bad_answer_is_refused(client, bob, upcoming, answer):
+def test_a_bad_answer_is_refused_in_place(client, bob, upcoming, answer):
     client.force_login(bob)
-    assert rsvp(client, upcoming, answer, HTTP_HX_REQUEST="true").status_code == 400
+    # htmx swaps only 2xx answers, so the refusal comes back as a 200 partial with an alert.
+    response = rsvp(client, upcoming, answer, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert 'role="alert">Choose yes, no or maybe.' in response.content.decode()
+    assert "<script>" not in response.content.decode()
     assert not RSVP.objects.exists()
+    # Without JavaScript: a redirect back with the message.
+    plain = client.post(
+        reverse("meetings:rsvp", kwargs={"pk": upcoming.pk}), {"answer": answer}, follow=True
+    )
+    assert "Choose yes, no or maybe." in plain.content.decode()
 
 
 def test_nobody_answers_a_cancelled_or_past_meeting(client, alice, bob, upcoming, past):
@@ -115,7 +124,7 @@ def test_nobody_answers_a_cancelled_or_past_meeting(client, alice, bob, upcoming
     client.force_login(bob)
     for meeting, message in ((upcoming, "cancelled"), (past, "already started")):
         response = rsvp(client, meeting, "yes", HTTP_HX_REQUEST="true")
-        assert response.status_code == 400
+        assert 'role="alert"' in response.content.decode()
         assert message in response.content.decode()
     assert not RSVP.objects.exists()
 

@@ -75,6 +75,8 @@ def test_organizer_schedules_a_monthly_series(client, alice, circle):
         ("timezone", "Mars/Base", "Select a valid choice"),
         ("title", "x" * 151, "at most 150 characters"),
         ("title", "   ", "This field is required"),
+        ("date", "9999-12-31", "three years from now"),
+        ("date", "0001-01-01", "a year ago"),
     ],
 )
 def test_bad_input_is_refused_beside_the_field(client, alice, circle, field, value, message):
@@ -106,7 +108,8 @@ def test_an_ambiguous_time_is_resolved_to_the_first_and_said_so(client, alice, c
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"repeat": "weekly", "end_date": "2030-01-01"}, "end_date", "at most 100"),
+        ({"repeat": "weekly", "end_date": "2029-01-01"}, "end_date", "at most 100"),
+        ({"repeat": "weekly", "end_date": "9999-12-31"}, "end_date", "three years from now"),
         ({"repeat": "weekly", "count": "101"}, "count", "less than or equal to 100"),
         ({"repeat": "weekly", "count": "3", "end_date": "2027-01-01"}, "count", "not both"),
         ({"repeat": "weekly", "end_date": "2026-01-01"}, "end_date", "cannot end before"),

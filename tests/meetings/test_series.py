@@ -160,14 +160,23 @@ def test_this_meeting_only_leaves_the_rest(circle, make_series, alice, details):
 
 
 def test_cancelling_this_and_following_ends_the_series(circle, make_series, alice):
-    series = make_series(circle)
+    series = make_series(circle, start_date=timezone.localdate() + timedelta(days=1))
     fifth = series.meetings.order_by("start")[4]
     cancelled = actions.cancel(fifth, reason="Group paused for summer", following=True, by=alice)
     assert len(cancelled) == 8
     series.refresh_from_db()
     assert series.ended_at and series.end_date < fifth.local_start.date()
     assert series.meetings.filter(status="scheduled").count() == 4
-    assert series.generate(until=date(2027, 12, 31)) == []
+    assert series.generate(until=date(2029, 12, 31)) == []
+
+
+def test_a_meeting_that_took_place_cannot_be_cancelled(circle, make_series, alice):
+    series = make_series(circle)  # 2026: the first meetings are over
+    with pytest.raises(actions.MeetingError, match="taken place"):
+        actions.cancel(
+            series.meetings.order_by("start").first(), reason="x", following=True, by=alice
+        )
+    assert not series.meetings.filter(status="cancelled").exists()
 
 
 def test_a_series_whose_meeting_falls_in_the_skipped_hour_is_refused(circle):
