@@ -99,6 +99,14 @@ def revise_charter(circle: Circle, *, mission: str, guiding_principles: str, by)
     author = circle.memberships.seated().filter(user=by).first()
     if author:
         accept_charter(author, charter=charter)
+    for membership in circle.memberships.seated().exclude(user=by).select_related("user"):
+        notify(
+            "charter_changed",
+            membership.user,
+            circle=circle,
+            key=f"charter:{charter.pk}:{membership.user_id}",
+            context={"charter": charter},
+        )
     return charter
 
 

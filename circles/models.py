@@ -361,6 +361,9 @@ class Membership(models.Model):
     invitation = models.ForeignKey(
         "Invitation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    reminders_muted = models.BooleanField(
+        default=False, help_text="No meeting reminders from this circle."
+    )
 
     objects = MembershipQuerySet.as_manager()
 

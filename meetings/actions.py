@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from circles.models import Circle, Membership
 
+from .calendar import to_ics
 from .models import (
     RSVP,
     ActionItem,
@@ -23,6 +24,7 @@ from .models import (
     SeriesRSVP,
 )
 from .notifications import notify
+from .reminders import cancel_reminders, reschedule_reminders
 from .times import localize
 
 
@@ -92,6 +94,7 @@ def edit(
     if not following or meeting.series_id is None:
         start = localize(day, at, meeting.timezone)
         _apply(meeting, start, minutes, details)
+        _announce_change(meeting)
         return [meeting]
     series = MeetingSeries.objects.select_for_update().get(pk=meeting.series_id)
     later = list(
@@ -103,12 +106,30 @@ def edit(
     starts = [localize(m.local_start.date(), at, m.timezone) for m in later]
     for m, start in zip(later, starts, strict=True):
         _apply(m, start, minutes, details)
+        _announce_change(m)
     series.start_time = at
     series.duration_minutes = minutes
     for field, value in vars(details).items():
         setattr(series, field, value)
     series.save()
     return later
+
+
+def _announce_change(meeting: Meeting) -> None:
+    """Move the pending reminders; tell the members when the time or place changed."""
+    reschedule_reminders(meeting)
+    if meeting.has_started:
+        return
+    ics = to_ics([meeting], name=meeting.circle.name).decode()
+    for membership in meeting.circle.memberships.seated().select_related("user"):
+        notify(
+            "meeting_changed",
+            membership.user,
+            circle=meeting.circle,
+            meeting=meeting,
+            key=f"changed:{meeting.pk}:{meeting.sequence}:{membership.user_id}",
+            ics=ics,
+        )
 
 
 def _apply(meeting: Meeting, start, minutes: int, details: Details) -> None:
@@ -143,6 +164,18 @@ def cancel(meeting: Meeting, *, reason: str, following: bool, by) -> list[Meetin
         _bump(m)
         m.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
         m.refresh_from_db(fields=["sequence"])
+        cancel_reminders(m)
+        ics = to_ics([m], name=m.circle.name, method="CANCEL").decode()
+        for membership in m.circle.memberships.seated().select_related("user"):
+            notify(
+                "meeting_cancelled",
+                membership.user,
+                circle=m.circle,
+                meeting=m,
+                key=f"cancelled:{m.pk}:{membership.user_id}",
+                ics=ics,
+                context={"reason": reason},
+            )
     return meetings
 
 
@@ -335,3 +368,22 @@ def swap_facilitators(meeting: Meeting, other: Meeting, *, by) -> None:
 def is_expected(membership: Membership) -> bool:
     """Members on leave are not expected at meetings and never counted absent."""
     return membership.status == Membership.Status.ACTIVE
+
+
+@transaction.atomic
+def answer_survey(
+    survey, *, usefulness: int, got: list[str], recommend: int | None, comment: str
+) -> bool:
+    """Record the answers once: a conditional UPDATE, so a double submit cannot answer
+    twice. Returns whether this call recorded them."""
+    from .models import Survey
+
+    return bool(
+        Survey.objects.filter(pk=survey.pk, answered_at__isnull=True).update(
+            answered_at=timezone.now(),
+            usefulness=usefulness,
+            got=got,
+            recommend=recommend,
+            comment=comment,
+        )
+    )

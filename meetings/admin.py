@@ -10,7 +10,9 @@ from .models import (
     Meeting,
     MeetingLog,
     MeetingSeries,
+    Notification,
     SeriesRSVP,
+    Survey,
 )
 
 
@@ -111,3 +113,50 @@ class CalendarFeedAdmin(admin.ModelAdmin):
     fields = ["user", "created_at"]
     readonly_fields = fields
     search_fields = ["user__email"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["kind", "email", "status", "due_at", "attempts", "sent_at", "last_error"]
+    list_filter = ["status", "kind"]
+    search_fields = ["email", "dedupe_key", "message_id"]
+    date_hierarchy = "due_at"
+    readonly_fields = [
+        "kind",
+        "recipient",
+        "email",
+        "circle",
+        "meeting",
+        "offset_minutes",
+        "dedupe_key",
+        "attempts",
+        "last_error",
+        "claimed_at",
+        "sent_at",
+        "message_id",
+        "subject",
+        "created_at",
+    ]
+    exclude = ["body_text", "body_html", "ics"]  # may hold confidential minutes
+    actions = ["retry_now"]
+
+    @admin.action(description="Send again now (failed or pending rows)")
+    def retry_now(self, request, queryset):
+        from django.utils import timezone
+
+        count = queryset.filter(status__in=["failed", "pending"]).update(
+            status="pending", due_at=timezone.now(), attempts=0, claimed_at=None
+        )
+        self.message_user(request, f"{count} notifications will be sent at the next sweep.")
+
+
+@admin.register(Survey)
+class SurveyAdmin(admin.ModelAdmin):
+    # Individual answers are confidential: operators see who has a survey, not what they said.
+    list_display = ["meeting", "user", "expires_at", "answered_at"]
+    list_filter = ["answered_at"]
+    fields = ["meeting", "user", "expires_at", "answered_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -37,13 +37,17 @@ def _event(meeting: Meeting) -> Event:
     return event
 
 
-def to_ics(meetings: Iterable[Meeting], *, name: str = "Roundtable") -> bytes:
-    """A VCALENDAR with one VEVENT per meeting and a VTIMEZONE for every zone used."""
+def to_ics(
+    meetings: Iterable[Meeting], *, name: str = "Roundtable", method: str = "PUBLISH"
+) -> bytes:
+    """A VCALENDAR with one VEVENT per meeting and a VTIMEZONE for every zone used.
+    METHOD:CANCEL (with the event's UID, a higher SEQUENCE and STATUS:CANCELLED) makes
+    calendar programs remove the event."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
+    calendar.add("method", method)
     calendar.add("x-wr-calname", name)
     for meeting in meetings:
         calendar.add_component(_event(meeting))

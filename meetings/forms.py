@@ -20,6 +20,7 @@ from .models import (
     Format,
     Meeting,
     MeetingSeries,
+    Survey,
 )
 from .times import NonexistentLocalTime, is_ambiguous, localize
 
@@ -504,3 +505,35 @@ class SwapForm(forms.Form):
 def swap_label(meeting: Meeting) -> str:
     who = meeting.facilitator.display_name if meeting.facilitator else "no one yet"
     return f"{meeting.local_start:%a %-d %b %Y} — {who}"
+
+
+class SurveyForm(forms.Form):
+    usefulness = forms.TypedChoiceField(
+        label="How useful was the meeting for you?",
+        coerce=int,
+        choices=[(i, str(i)) for i in range(1, 6)],
+        widget=forms.RadioSelect,
+        help_text="1 = not useful, 5 = very useful.",
+    )
+    got = forms.MultipleChoiceField(
+        label="What did you get from it?",
+        required=False,
+        choices=Survey.GOT_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    recommend = forms.TypedChoiceField(
+        label="How likely are you to recommend this circle to a colleague?",
+        coerce=int,
+        choices=[(i, str(i)) for i in range(0, 11)],
+        widget=forms.RadioSelect,
+        required=False,
+        empty_value=None,
+        help_text="0 = not at all, 10 = certainly.",
+    )
+    comment = forms.CharField(
+        label="Anything else? (optional)",
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Shown only to the circle's organizers, without your name.",
+    )

@@ -557,3 +557,168 @@ def propose_next(circle: Circle, *, presenter: bool):
     oldest = datetime.min.replace(tzinfo=ZoneInfo("UTC"))
     ranked = sorted(members, key=lambda m: (m.user_id in last, last.get(m.user_id, oldest)))
     return ranked[0].user if ranked else None
+
+
+class NotificationQuerySet(models.QuerySet):
+    def due(self, now=None) -> "NotificationQuerySet":
+        return self.filter(status=Notification.Status.PENDING, due_at__lte=now or timezone.now())
+
+    def stuck(self, older_than: timedelta) -> "NotificationQuerySet":
+        """Claimed for sending longer ago than any batch takes: the worker died."""
+        return self.filter(
+            status=Notification.Status.SENDING, claimed_at__lt=timezone.now() - older_than
+        )
+
+
+class Notification(models.Model):
+    """One message to one person for one reason: the outbox row that makes sending
+    exactly-once. The dedupe key (unique) stops the same reason producing two rows; the
+    status moves pending → sending → sent only through conditional updates."""
+
+    class Kind(models.TextChoices):
+        INVITATION = "invitation", "Invitation"
+        JOIN_REQUEST = "join_request", "Join request"
+        REQUEST_APPROVED = "request_approved", "Request approved"
+        REQUEST_DECLINED = "request_declined", "Request declined"
+        WAITLIST_PROMOTED = "waitlist_promoted", "Waitlist promotion"
+        REMINDER = "reminder", "Meeting reminder"
+        MEETING_CHANGED = "meeting_changed", "Meeting changed"
+        MEETING_CANCELLED = "meeting_cancelled", "Meeting cancelled"
+        MINUTES = "minutes", "Minutes"
+        SURVEY = "survey", "Follow-up survey"
+        CHARTER_CHANGED = "charter_changed", "Charter changed"
+        ACCOUNT = "account", "Account email"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        CANCELLED = "cancelled", "Cancelled"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    email = models.EmailField(max_length=254)
+    circle = models.ForeignKey(
+        Circle, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    meeting = models.ForeignKey(
+        Meeting, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    offset_minutes = models.PositiveIntegerField(null=True, blank=True)
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    due_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    message_id = models.CharField(max_length=200, blank=True)
+    # Rendered when the reason happened (invitations carry a token only known then);
+    # empty for reminders and surveys, which are rendered when they are sent.
+    subject = models.CharField(max_length=300, blank=True)
+    body_text = models.TextField(blank=True)
+    body_html = models.TextField(blank=True)
+    ics = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        indexes = [
+            # Serves the sweep: due pending rows, oldest first.
+            models.Index(fields=["status", "due_at"], name="meetings_notification_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.email} ({self.status})"
+
+
+class SurveyQuerySet(models.QuerySet):
+    def summary(self, *, with_comments: bool) -> dict:
+        """Aggregate answers in SQL. Below SURVEY_MIN_ANSWERS answers only the counts are
+        given, so no one can be singled out; comments come without names, in a fixed
+        order that says nothing about who wrote them."""
+        from django.db.models import Avg, Count
+
+        totals = self.aggregate(
+            sent=Count("pk"),
+            answered=Count("pk", filter=Q(answered_at__isnull=False)),
+            usefulness=Avg("usefulness", filter=Q(answered_at__isnull=False)),
+            recommend=Avg("recommend", filter=Q(answered_at__isnull=False)),
+        )
+        result = {"sent": totals["sent"], "answered": totals["answered"], "shown": False}
+        if totals["answered"] < settings.SURVEY_MIN_ANSWERS:
+            return result
+        answered = self.filter(answered_at__isnull=False)
+        distribution = dict(answered.values_list("usefulness").annotate(n=Count("pk")))
+        got: dict[str, int] = {}
+        for values in answered.values_list("got", flat=True):
+            for value in values or []:
+                got[value] = got.get(value, 0) + 1
+        labels = dict(Survey.GOT_CHOICES)
+        result.update(
+            shown=True,
+            usefulness=round(totals["usefulness"] or 0, 1),
+            recommend=None if totals["recommend"] is None else round(totals["recommend"], 1),
+            distribution=[(score, distribution.get(score, 0)) for score in range(1, 6)],
+            got=sorted(((labels.get(k, k), n) for k, n in got.items()), key=lambda x: -x[1]),
+            comments=sorted(
+                c for c in answered.exclude(comment="").values_list("comment", flat=True)
+            )
+            if with_comments
+            else [],
+        )
+        return result
+
+
+class Survey(models.Model):
+    """A member's follow-up questionnaire for one meeting. Answers are shown only in
+    aggregate, once at least SURVEY_MIN_ANSWERS people answered; comments never leave
+    the circle and never carry a name."""
+
+    GOT_CHOICES = [
+        ("career_advice", "Career advice"),
+        ("research_feedback", "Research feedback"),
+        ("networking", "Networking"),
+        ("wellbeing", "Wellbeing support"),
+        ("accountability", "Accountability"),
+        ("skills", "Skills"),
+    ]
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="surveys")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="surveys"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+    usefulness = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    got = models.JSONField(default=list, blank=True)
+    recommend = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(10)]
+    )
+    comment = models.TextField(blank=True, max_length=3000)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "user"], name="meetings_survey_one_per_person"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Survey for {self.meeting} ({'answered' if self.answered_at else 'open'})"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.answered_at is None and self.expires_at > timezone.now()

@@ -1,18 +1,18 @@
-"""Every user-facing email of Roundtable goes through `notify()`.
+"""Every user-facing email of Roundtable goes through `notify()`: it writes one
+Notification row (the outbox) and nothing else, so a web request never waits on the
+broker or the mail server. Delivery (meetings/delivery.py) claims due rows and sends them
+from a Celery worker; the sweep in celery beat picks up anything a failed enqueue missed.
 
-Call sites say what happened (a kind), to whom, and about which circle; this module
-renders `templates/emails/<kind>.subject.txt`, `<kind>.txt` and `<kind>.html` (the .txt
-ones inside {% autoescape off %}: plain text must not be HTML-escaped) and sends the
-message once the surrounding transaction has committed, so a rolled-back change never
-emails anyone. The notifications issue moves delivery onto the Celery outbox behind this
-same function, without touching its callers.
+Templates: `templates/emails/<kind>.subject.txt`, `<kind>.txt` (inside
+{% autoescape off %}: plain text must not be HTML-escaped) and `<kind>.html`.
 """
 
 import logging
+import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 
@@ -25,34 +25,99 @@ class Recipient:
     name: str = ""
 
 
-def _recipient(to) -> Recipient:
+def recipient_of(to) -> Recipient:
     if isinstance(to, str):
-        return Recipient(email=to)
+        return Recipient(email=to.lower())
     return Recipient(email=to.email, name=to.display_name)
 
 
-def render_message(kind: str, recipient: Recipient, context: dict) -> EmailMultiAlternatives:
+def render(kind: str, recipient: Recipient, context: dict) -> tuple[str, str, str]:
+    """(subject, text, html) of the `kind` email for `recipient`."""
     context = {"recipient": recipient, "site_url": settings.SITE_URL.rstrip("/"), **context}
     subject = render_to_string(f"emails/{kind}.subject.txt", context)
     subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split())
-    text = render_to_string(f"emails/{kind}.txt", context)
-    html = render_to_string(f"emails/{kind}.html", context)
-    message = EmailMultiAlternatives(subject, text, to=[recipient.email])
-    message.attach_alternative(html, "text/html")
-    return message
+    return (
+        subject,
+        render_to_string(f"emails/{kind}.txt", context),
+        render_to_string(f"emails/{kind}.html", context),
+    )
 
 
-def notify(kind: str, to, *, context: dict | None = None, circle=None) -> None:
-    """Send the `kind` email to `to` (a user or an address) after the current transaction
-    commits. `circle` is the circle the message is about (kept for the outbox)."""
-    recipient = _recipient(to)
-    message = render_message(kind, recipient, {"circle": circle, **(context or {})})
+def notify(
+    kind: str,
+    to,
+    *,
+    context: dict | None = None,
+    circle=None,
+    meeting=None,
+    key: str | None = None,
+    ics: str = "",
+    due_at: datetime | None = None,
+):
+    """Queue the `kind` email to `to` (a user or an address), rendered now. A `key`
+    makes it idempotent: the same reason never produces a second message."""
+    from .models import Notification
 
-    def send() -> None:
-        message.send()
-        logger.info("sent %s email to %s", kind, recipient.email)
+    recipient = recipient_of(to)
+    subject, text, html = render(
+        kind, recipient, {"circle": circle, "meeting": meeting, **(context or {})}
+    )
+    values = {
+        "kind": kind,
+        "recipient": None if isinstance(to, str) else to,
+        "email": recipient.email,
+        "circle": circle,
+        "meeting": meeting,
+        "subject": subject,
+        "body_text": text,
+        "body_html": html,
+        "ics": ics,
+    }
+    if due_at:
+        values["due_at"] = due_at
+    notification, created = Notification.objects.get_or_create(
+        dedupe_key=key or f"{kind}:{uuid.uuid4()}", defaults=values
+    )
+    if created:
+        _after_queueing()
+    return notification
 
-    # robust: a failing mail server must not turn the (already committed) change into a
-    # 500, nor stop the messages queued after this one. The failure is logged; the
-    # notifications issue adds retries through the outbox.
-    transaction.on_commit(send, robust=True)
+
+def queue_rendered(
+    kind: str, email: str, *, subject: str, text: str, html: str = "", recipient=None
+):
+    """Queue a message someone else rendered (allauth's account emails)."""
+    from .models import Notification
+
+    Notification.objects.create(
+        kind=kind,
+        recipient=recipient,
+        email=email.lower(),
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        dedupe_key=f"{kind}:{uuid.uuid4()}",
+    )
+    _after_queueing()
+
+
+def _after_queueing() -> None:
+    if settings.NOTIFICATIONS_DELIVERY == "immediate":
+        # Unit tests only: their transaction never commits, so send right away in-process
+        # (the same claim-and-send code a worker runs, without the broker).
+        from . import delivery
+
+        delivery.deliver_due()
+    else:
+        transaction.on_commit(kick, robust=True)
+
+
+def kick() -> None:
+    """Ask for delivery now instead of at the next sweep. Never raises and never blocks
+    for long: if the broker is down, the beat sweep sends the rows later."""
+    from .tasks import dispatch_due_notifications
+
+    try:
+        dispatch_due_notifications.apply_async(retry=False)
+    except Exception:  # the broker is unreachable: the sweep will do it
+        logger.warning("could not reach the broker; notifications wait for the sweep")

@@ -27,5 +27,7 @@ urlpatterns = [
     path("circles/<slug:slug>/meetings/new/", views.schedule, name="schedule"),
     path("circles/<slug:slug>/meetings/log/", views.log_unscheduled, name="log_unscheduled"),
     path("calendar/<str:token>.ics", views.feed, name="feed"),
+    path("rsvp/<str:token>/", views.rsvp_link, name="rsvp_link"),
+    path("surveys/<str:token>/", views.survey, name="survey"),
     path("profile/calendar/reset/", views.reset_feed, name="reset_feed"),
 ]

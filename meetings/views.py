@@ -38,6 +38,7 @@ from .models import (
     CalendarFeed,
     Meeting,
     MeetingLog,
+    Survey,
     effective_answers,
     propose_next,
 )
@@ -99,6 +100,11 @@ def circle_meetings(request: HttpRequest, slug: str) -> HttpResponse:
             "is_organizer": circle.is_organizer(request.user),
             "is_member": circle.is_member(request.user),
             "series_list": list(circle.series.filter(ended_at__isnull=True)),
+            "survey_summary": Survey.objects.filter(meeting__circle=circle).summary(
+                with_comments=circle.is_organizer(request.user)
+            )
+            if circle.is_organizer(request.user) or circle.is_program_admin(request.user)
+            else None,
         },
     )
 
@@ -299,6 +305,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "outlook_link": outlook_link(meeting) if is_member else None,
         "shows_circle_time": meeting.timezone != user.timezone,
         "next_presenter": propose_next(circle, presenter=True) if is_member else None,
+        # Organizers see the aggregate and the unattributed comments; program admins the
+        # aggregate only; members nothing (their own answers are private).
+        "survey_summary": meeting.surveys.summary(with_comments=is_organizer)
+        if is_organizer or (not is_member and circle.is_program_admin(user))
+        else None,
     }
     return render(request, "meetings/detail.html", context)
 
@@ -645,3 +656,69 @@ def dashboard_context(user) -> dict:
         "needs_attendance": needs_attendance,
         "needs_log": needs_log,
     }
+
+
+# --- links in emails (no login; a GET only shows, the button POSTs) ------------------------
+
+
+def rsvp_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The RSVP buttons of a reminder. Mail scanners follow links, so the GET shows a page
+    and only its button records the answer."""
+    from members.models import User
+
+    from .reminders import read_rsvp_token
+
+    data = read_rsvp_token(token)
+    meeting = Meeting.objects.filter(pk=(data or {}).get("m")).select_related("circle").first()
+    user = User.objects.filter(pk=(data or {}).get("u"), is_active=True).first()
+    if data is None or meeting is None or user is None or data.get("a") not in Answer.values:
+        return render(request, "meetings/link_invalid.html", status=404)
+    answer = data["a"]
+    error = None
+    if request.method == "POST":
+        try:
+            actions.rsvp(meeting, user, answer=answer)
+        except actions.MeetingError as exc:
+            error = str(exc)
+        else:
+            return render(
+                request,
+                "meetings/rsvp_link.html",
+                {"meeting": meeting, "answer": answer, "done": True},
+            )
+    return render(
+        request,
+        "meetings/rsvp_link.html",
+        {"meeting": meeting, "answer": answer, "error": error},
+        status=400 if error else 200,
+    )
+
+
+def survey(request: HttpRequest, token: str) -> HttpResponse:
+    from .forms import SurveyForm
+    from .models import Survey
+    from .reminders import hash_token
+
+    found = (
+        Survey.objects.filter(token_hash=hash_token(token))
+        .select_related("meeting__circle")
+        .first()
+    )
+    if found is None:
+        return render(request, "meetings/survey_closed.html", {"why": "unknown"}, status=404)
+    if found.answered_at:
+        return render(request, "meetings/survey_closed.html", {"why": "answered"}, status=410)
+    if found.expires_at <= timezone.now():
+        return render(request, "meetings/survey_closed.html", {"why": "expired"}, status=410)
+    form = SurveyForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        answered = actions.answer_survey(found, **form.cleaned_data)
+        if answered:
+            return render(request, "meetings/survey_closed.html", {"why": "thanks"})
+        return render(request, "meetings/survey_closed.html", {"why": "answered"}, status=410)
+    return render(
+        request,
+        "meetings/survey.html",
+        {"survey": found, "form": form},
+        status=_status(request, form),
+    )

@@ -28,6 +28,26 @@ class AccountAdapter(DefaultAccountAdapter):
             return True
         return super().is_email_verified(request, email)
 
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        # Account emails (verification, password reset...) go through the outbox too, so
+        # a slow mail server never holds up a sign-up and every email is retried the same way.
+        from meetings.notifications import queue_rendered
+
+        message = self.render_mail(template_prefix, email, context)
+        html = next((body for body, mime in message.alternatives if mime == "text/html"), "")
+        if getattr(message, "content_subtype", "") == "html":
+            html, text = message.body, ""
+        else:
+            text = message.body
+        queue_rendered(
+            "account",
+            email,
+            subject=message.subject,
+            text=text,
+            html=html,
+            recipient=context.get("user"),
+        )
+
     def save_user(self, request, user, form, commit=True):
         # Set our own sign-up fields before allauth's single save, not in a second write.
         data = form.cleaned_data

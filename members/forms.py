@@ -8,7 +8,7 @@ from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from .models import Institution, User
+from .models import REMINDER_CHOICES, Institution, User
 from .timezones import is_valid_timezone, timezone_choices
 
 INSTITUTION_MAX_LENGTH = Institution._meta.get_field("name").max_length
@@ -153,3 +153,24 @@ class ProfileForm(forms.ModelForm):
         if commit:
             user.save()
         return user
+
+
+class NotificationSettingsForm(forms.Form):
+    reminder_minutes = forms.TypedMultipleChoiceField(
+        label="Remind me before each meeting",
+        coerce=int,
+        required=False,
+        choices=REMINDER_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Leave all unticked for no reminders. Members on leave get none.",
+    )
+
+    def __init__(self, *args, memberships, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.memberships = memberships
+        for m in memberships:
+            self.fields[f"mute_{m.pk}"] = forms.BooleanField(
+                required=False,
+                label=f"Mute reminders from {m.circle.name}",
+                initial=m.reminders_muted,
+            )

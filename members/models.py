@@ -52,6 +52,18 @@ class Institution(models.Model):
         return self.name
 
 
+REMINDER_CHOICES = [
+    (7 * 24 * 60, "1 week before"),
+    (24 * 60, "1 day before"),
+    (2 * 60, "2 hours before"),
+    (15, "15 minutes before"),
+]
+
+
+def default_reminder_minutes() -> list[int]:
+    return [24 * 60, 2 * 60]
+
+
 class UserQuerySet(models.QuerySet):
     def visible_to(self, viewer) -> "UserQuerySet":
         """People whose member card `viewer` may see: themselves, people they share a
@@ -155,6 +167,9 @@ class User(AbstractUser):
     underrepresented_in_medicine = models.CharField(
         "under-represented in medicine", max_length=16, choices=URiM.choices, blank=True
     )
+
+    # Minutes before a meeting that reminders go out (any of REMINDER_CHOICES).
+    reminder_minutes = models.JSONField(default=default_reminder_minutes, blank=True)
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

@@ -253,6 +253,10 @@ else:
         # Must exceed the longest time a task may legitimately run before it is acked
         # (late acks); Redis redelivers unacked messages after this many seconds.
         "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+        # Fail fast when Redis is down (the sweep retries); never hang a web request.
+        "socket_connect_timeout": 2,
+        "socket_timeout": 5,
+        "max_retries": 1,
     }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
@@ -270,12 +274,40 @@ CELERY_TASK_TIME_LIMIT = 5 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
 CELERY_WORKER_SEND_TASK_EVENTS = False
 CELERY_BEAT_SCHEDULE = {
+    # The outbox sweep: due notifications are claimed and sent in batches.
+    "dispatch-due-notifications": {
+        "task": "meetings.tasks.dispatch_due_notifications",
+        "schedule": 60,
+    },
+    "plan-reminders-and-surveys": {
+        "task": "meetings.tasks.plan_reminders_and_surveys",
+        "schedule": 5 * 60,
+    },
     # Open-ended meeting series are generated a rolling number of months ahead.
     "extend-meeting-series": {
         "task": "meetings.tasks.extend_meeting_series",
         "schedule": 6 * 60 * 60,
     },
 }
+# Separate queues: sending email never waits behind a long report job.
+CELERY_TASK_ROUTES = {
+    "meetings.tasks.send_notifications": {"queue": "email"},
+    "meetings.tasks.dispatch_due_notifications": {"queue": "email"},
+    "circles.tasks.*": {"queue": "reports"},
+}
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+# A web request that enqueues must not hang on a broker that is down.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_MAX_RETRIES = 1
+
+# --- Notifications --------------------------------------------------------------------
+# "celery": a worker sends the outbox (kicked after commit, swept every minute);
+# "immediate": sent in-process as soon as queued (unit tests only).
+NOTIFICATIONS_DELIVERY = env("NOTIFICATIONS_DELIVERY", default="celery")
+NOTIFICATIONS_MESSAGE_ID_DOMAIN = env("NOTIFICATIONS_MESSAGE_ID_DOMAIN", default="roundtable.local")
+SURVEY_DELAY_HOURS = env.int("SURVEY_DELAY_HOURS", default=2)
+# Survey aggregates appear only once this many people answered (no one singled out).
+SURVEY_MIN_ANSWERS = 3
 CELERY_BEAT_SCHEDULE_FILENAME = env("CELERY_BEAT_SCHEDULE_FILENAME", default="") or str(
     VAR_DIR / "celerybeat-schedule"
 )

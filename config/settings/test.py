@@ -1,6 +1,7 @@
 """Settings for pytest. PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set."""
 
 from .base import *  # noqa: F403
+from .base import env
 
 DEBUG = False
 SECRET_KEY = "test-only-secret-key-not-for-production-use-0123456789"  # noqa: S105
@@ -17,3 +18,6 @@ CELERY_TASK_ALWAYS_EAGER = False
 # Serve static files from the app folders (no collectstatic before tests).
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Unit tests send the outbox in-process as soon as a row is queued (their transaction
+# never commits); integration tests start real workers with NOTIFICATIONS_DELIVERY=celery.
+NOTIFICATIONS_DELIVERY = env("NOTIFICATIONS_DELIVERY", default="immediate")

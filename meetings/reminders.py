@@ -1,0 +1,249 @@
+"""Reminders before meetings and follow-up surveys after them: planning the outbox rows
+(idempotent, keyed by meeting, person and offset) and rendering them at send time, in
+the recipient's own timezone, with what is true then."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.urls import reverse
+from django.utils import timezone
+
+from circles.models import Membership
+
+from .calendar import to_ics
+from .models import Attendance, Meeting, Notification, Survey, effective_answers
+from .notifications import recipient_of, render
+
+Kind = Notification.Kind
+RSVP_LINK_SALT = "meetings.rsvp-link"
+SURVEY_LIFETIME = timedelta(days=14)
+MAX_REMINDER_MINUTES = 7 * 24 * 60
+
+
+# --- RSVP links in emails ----------------------------------------------------------------------
+
+
+def rsvp_token(meeting: Meeting, user, answer: str) -> str:
+    return signing.dumps({"m": meeting.pk, "u": user.pk, "a": answer}, salt=RSVP_LINK_SALT)
+
+
+def read_rsvp_token(token: str) -> dict | None:
+    try:
+        # A week and a day covers the earliest reminder; answers close at the start anyway.
+        return signing.loads(token, salt=RSVP_LINK_SALT, max_age=8 * 24 * 3600)
+    except signing.BadSignature:
+        return None
+
+
+# --- planning ---------------------------------------------------------------------------------
+
+
+def plan_reminders(meetings=None) -> int:
+    """Create the reminder rows of upcoming meetings (default: those starting within a
+    week and a day). Existing rows are left alone; rows for people who should not get one
+    are cancelled when they come due, so preferences are read at send time."""
+    now = timezone.now()
+    if meetings is None:
+        meetings = Meeting.objects.filter(
+            status=Meeting.Status.SCHEDULED,
+            start__gt=now,
+            start__lte=now + timedelta(minutes=MAX_REMINDER_MINUTES + 24 * 60),
+        )
+    rows = []
+    for meeting in meetings.select_related("circle"):
+        members = meeting.circle.memberships.filter(
+            status=Membership.Status.ACTIVE, reminders_muted=False
+        ).select_related("user")
+        answers = effective_answers(meeting)
+        for membership in members:
+            user = membership.user
+            if answers.get(user.pk) == "no":
+                continue
+            for minutes in user.reminder_minutes or []:
+                due = meeting.start - timedelta(minutes=minutes)
+                if due <= now:
+                    continue
+                rows.append(
+                    Notification(
+                        kind=Kind.REMINDER,
+                        recipient=user,
+                        email=user.email,
+                        circle=meeting.circle,
+                        meeting=meeting,
+                        offset_minutes=minutes,
+                        dedupe_key=f"reminder:{meeting.pk}:{user.pk}:{minutes}",
+                        due_at=due,
+                    )
+                )
+    created = Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(created)
+
+
+def reschedule_reminders(meeting: Meeting) -> int:
+    """Move the pending reminders of a rescheduled meeting with it."""
+    moved = 0
+    for row in meeting.notifications.filter(kind=Kind.REMINDER, status=Notification.Status.PENDING):
+        row.due_at = meeting.start - timedelta(minutes=row.offset_minutes or 0)
+        row.save(update_fields=["due_at"])
+        moved += 1
+    return moved
+
+
+def cancel_reminders(meeting: Meeting) -> int:
+    return meeting.notifications.filter(
+        kind=Kind.REMINDER, status=Notification.Status.PENDING
+    ).update(status=Notification.Status.CANCELLED)
+
+
+def survey_recipients(meeting: Meeting):
+    """Members who attended; where no attendance was recorded, those who answered yes."""
+    present = list(
+        meeting.attendance.filter(status=Attendance.Status.PRESENT).values_list(
+            "user_id", flat=True
+        )
+    )
+    if meeting.attendance.exists():
+        ids = present
+    else:
+        ids = [uid for uid, answer in effective_answers(meeting).items() if answer == "yes"]
+    return meeting.circle.memberships.seated().filter(user_id__in=ids).select_related("user")
+
+
+def plan_surveys() -> int:
+    """Create survey rows for meetings that ended (due SURVEY_DELAY after the end)."""
+    now = timezone.now()
+    delay = timedelta(hours=settings.SURVEY_DELAY_HOURS)
+    meetings = Meeting.objects.filter(
+        status=Meeting.Status.SCHEDULED, end__lte=now, end__gte=now - timedelta(days=2)
+    ).select_related("circle")
+    rows = []
+    for meeting in meetings:
+        for membership in survey_recipients(meeting):
+            user = membership.user
+            rows.append(
+                Notification(
+                    kind=Kind.SURVEY,
+                    recipient=user,
+                    email=user.email,
+                    circle=meeting.circle,
+                    meeting=meeting,
+                    dedupe_key=f"survey:{meeting.pk}:{user.pk}",
+                    due_at=meeting.end + delay,
+                )
+            )
+    return len(Notification.objects.bulk_create(rows, ignore_conflicts=True))
+
+
+# --- rendering at send time -------------------------------------------------------------------
+
+
+def build_message(row: Notification) -> EmailMultiAlternatives | None:
+    """The email for `row`, or None when it should no longer be sent."""
+    from .delivery import stored_message
+
+    if row.kind == Kind.REMINDER:
+        return _reminder(row)
+    if row.kind == Kind.SURVEY:
+        return _survey(row)
+    return stored_message(row)
+
+
+def _still_wanted(row: Notification) -> bool:
+    meeting, user = row.meeting, row.recipient
+    if meeting is None or user is None or meeting.is_cancelled or meeting.start <= timezone.now():
+        return False
+    membership = meeting.circle.memberships.filter(user=user).current().first()
+    if membership is None or membership.status != Membership.Status.ACTIVE:
+        return False  # left, removed, or on leave: reminders pause
+    if membership.reminders_muted or row.offset_minutes not in (user.reminder_minutes or []):
+        return False
+    return effective_answers(meeting).get(user.pk) != "no"
+
+
+def _absolute(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _reminder(row: Notification) -> EmailMultiAlternatives | None:
+    if not _still_wanted(row):
+        return None
+    meeting, user = row.meeting, row.recipient
+    zone = ZoneInfo(user.timezone)
+    links = {
+        answer: _absolute(
+            reverse("meetings:rsvp_link", kwargs={"token": rsvp_token(meeting, user, answer)})
+        )
+        for answer in ("yes", "maybe", "no")
+    }
+    settings_url = _absolute(reverse("members:notifications"))
+    subject, text, html = render(
+        "reminder",
+        recipient_of(user),
+        {
+            "meeting": meeting,
+            "circle": meeting.circle,
+            "local_start": meeting.start.astimezone(zone),
+            "local_end": meeting.end.astimezone(zone),
+            "zone": user.timezone,
+            "rsvp_links": links,
+            "settings_url": settings_url,
+            "answer": effective_answers(meeting).get(user.pk),
+            "agenda_items": list(meeting.agenda_items.select_related("presenter")),
+        },
+    )
+    message = EmailMultiAlternatives(
+        subject,
+        text,
+        to=[row.email],
+        headers={
+            "List-Unsubscribe": f"<{settings_url}>",
+        },
+    )
+    message.attach_alternative(html, "text/html")
+    message.attach(
+        "meeting.ics",
+        to_ics([meeting], name=meeting.circle.name).decode(),
+        "text/calendar; method=PUBLISH; charset=utf-8",
+    )
+    return message
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _survey(row: Notification) -> EmailMultiAlternatives | None:
+    meeting, user = row.meeting, row.recipient
+    if meeting is None or user is None or meeting.is_cancelled:
+        return None
+    token = secrets.token_urlsafe(32)
+    survey, created = Survey.objects.get_or_create(
+        meeting=meeting,
+        user=user,
+        defaults={"token_hash": hash_token(token), "expires_at": timezone.now() + SURVEY_LIFETIME},
+    )
+    if survey.answered_at:
+        return None
+    if not created:  # a retry: the unsent earlier link is replaced
+        survey.token_hash = hash_token(token)
+        survey.expires_at = timezone.now() + SURVEY_LIFETIME
+        survey.save(update_fields=["token_hash", "expires_at"])
+    subject, text, html = render(
+        "survey",
+        recipient_of(user),
+        {
+            "meeting": meeting,
+            "circle": meeting.circle,
+            "survey_url": _absolute(reverse("meetings:survey", kwargs={"token": token})),
+            "expires_at": survey.expires_at,
+            "local_start": meeting.start.astimezone(ZoneInfo(user.timezone)),
+        },
+    )
+    message = EmailMultiAlternatives(subject, text, to=[row.email])
+    message.attach_alternative(html, "text/html")
+    return message
