@@ -709,6 +709,8 @@ class Survey(models.Model):
     )
     comment = models.TextField(blank=True, max_length=3000)
 
+    objects = SurveyQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(

@@ -11,10 +11,12 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
@@ -34,13 +36,16 @@ def recipient_of(to) -> Recipient:
 def render(kind: str, recipient: Recipient, context: dict) -> tuple[str, str, str]:
     """(subject, text, html) of the `kind` email for `recipient`."""
     context = {"recipient": recipient, "site_url": settings.SITE_URL.rstrip("/"), **context}
-    subject = render_to_string(f"emails/{kind}.subject.txt", context)
-    subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split())
-    return (
-        subject,
-        render_to_string(f"emails/{kind}.txt", context),
-        render_to_string(f"emails/{kind}.html", context),
-    )
+    # Dates in the templates read in the recipient's zone when the caller names it.
+    zone = ZoneInfo(context["zone"]) if context.get("zone") else timezone.get_current_timezone()
+    with timezone.override(zone):
+        subject = render_to_string(f"emails/{kind}.subject.txt", context)
+        subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split())
+        return (
+            subject,
+            render_to_string(f"emails/{kind}.txt", context),
+            render_to_string(f"emails/{kind}.html", context),
+        )
 
 
 def notify(

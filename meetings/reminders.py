@@ -18,6 +18,7 @@ from circles.models import Membership
 from .calendar import to_ics
 from .models import Attendance, Meeting, Notification, Survey, effective_answers
 from .notifications import recipient_of, render
+from .times import NonexistentLocalTime, localize
 
 Kind = Notification.Kind
 RSVP_LINK_SALT = "meetings.rsvp-link"
@@ -65,7 +66,7 @@ def plan_reminders(meetings=None) -> int:
             if answers.get(user.pk) == "no":
                 continue
             for minutes in user.reminder_minutes or []:
-                due = meeting.start - timedelta(minutes=minutes)
+                due = reminder_due(meeting, minutes)
                 if due <= now:
                     continue
                 rows.append(
@@ -80,15 +81,40 @@ def plan_reminders(meetings=None) -> int:
                         due_at=due,
                     )
                 )
-    created = Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    return len(created)
+    return _create_new(rows)
+
+
+def _create_new(rows: list[Notification]) -> int:
+    """Insert the rows whose dedupe key is new; return how many that was. A concurrent
+    planner inserting the same key loses quietly to the unique constraint."""
+    keys = [r.dedupe_key for r in rows]
+    existing = set(
+        Notification.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True)
+    )
+    new = [r for r in rows if r.dedupe_key not in existing]
+    Notification.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)
+
+
+def reminder_due(meeting: Meeting, minutes: int):
+    """When a reminder `minutes` before `meeting` goes out. Whole days count on the wall
+    clock of the meeting's zone ("a day before" a 12:00 meeting is 12:00 the day before,
+    even across a DST change); hours and minutes count real time."""
+    if minutes % (24 * 60) == 0:
+        local = meeting.local_start - timedelta(days=minutes // (24 * 60))
+        naive = local.replace(tzinfo=None)
+        try:
+            return localize(naive.date(), naive.time(), meeting.timezone)
+        except NonexistentLocalTime:  # the day before falls in a skipped hour
+            return meeting.start - timedelta(minutes=minutes)
+    return meeting.start - timedelta(minutes=minutes)
 
 
 def reschedule_reminders(meeting: Meeting) -> int:
     """Move the pending reminders of a rescheduled meeting with it."""
     moved = 0
     for row in meeting.notifications.filter(kind=Kind.REMINDER, status=Notification.Status.PENDING):
-        row.due_at = meeting.start - timedelta(minutes=row.offset_minutes or 0)
+        row.due_at = reminder_due(meeting, row.offset_minutes or 0)
         row.save(update_fields=["due_at"])
         moved += 1
     return moved
@@ -136,7 +162,7 @@ def plan_surveys() -> int:
                     due_at=meeting.end + delay,
                 )
             )
-    return len(Notification.objects.bulk_create(rows, ignore_conflicts=True))
+    return _create_new(rows)
 
 
 # --- rendering at send time -------------------------------------------------------------------
@@ -242,6 +268,7 @@ def _survey(row: Notification) -> EmailMultiAlternatives | None:
             "survey_url": _absolute(reverse("meetings:survey", kwargs={"token": token})),
             "expires_at": survey.expires_at,
             "local_start": meeting.start.astimezone(ZoneInfo(user.timezone)),
+            "zone": user.timezone,
         },
     )
     message = EmailMultiAlternatives(subject, text, to=[row.email])
