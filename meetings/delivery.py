@@ -29,15 +29,16 @@ logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 50
 MAX_ATTEMPTS = 6
-STUCK_AFTER = timedelta(minutes=10)
+STUCK_AFTER = timedelta(seconds=settings.NOTIFICATIONS_STUCK_AFTER_SECONDS)
 TRANSIENT_ERRORS = (smtplib.SMTPException, OSError, socket.timeout)
 
 Status = Notification.Status
 
 
 def backoff(attempts: int) -> timedelta:
-    """1, 2, 4, 8, 16 minutes... capped at an hour."""
-    return timedelta(minutes=min(2 ** (attempts - 1), 60))
+    """1, 2, 4, 8, 16 minutes (with the default base)... capped at an hour."""
+    base = settings.NOTIFICATIONS_RETRY_BASE_SECONDS
+    return timedelta(seconds=min(base * 2 ** (attempts - 1), 3600))
 
 
 def message_id(notification: Notification) -> str:

@@ -8,6 +8,8 @@ Templates: `templates/emails/<kind>.subject.txt`, `<kind>.txt` (inside
 """
 
 import logging
+import threading
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -113,16 +115,33 @@ def _after_queueing() -> None:
         from . import delivery
 
         delivery.deliver_due()
-    else:
+        return
+    # One kick per transaction, however many rows it queued.
+    pending = transaction.get_connection().run_on_commit
+    if not any(func is kick for _, func, _ in pending):
         transaction.on_commit(kick, robust=True)
 
 
+# When the broker last refused us (monotonic seconds): kicks pause for a while after.
+_broker_failed_at = -1e9
+BROKER_RETRY_AFTER = 30
+
+
 def kick() -> None:
-    """Ask for delivery now instead of at the next sweep. Never raises and never blocks
-    for long: if the broker is down, the beat sweep sends the rows later."""
+    """Ask for delivery now instead of at the next sweep, without ever making the request
+    wait: the publish runs in a background thread, and is skipped for a while after the
+    broker failed. Rows stay in the database; the beat sweep sends them either way."""
+    if time.monotonic() - _broker_failed_at < BROKER_RETRY_AFTER:
+        return
+    threading.Thread(target=_publish_dispatch, name="notifications-kick", daemon=True).start()
+
+
+def _publish_dispatch() -> None:
+    global _broker_failed_at
     from .tasks import dispatch_due_notifications
 
     try:
         dispatch_due_notifications.apply_async(retry=False)
     except Exception:  # the broker is unreachable: the sweep will do it
+        _broker_failed_at = time.monotonic()
         logger.warning("could not reach the broker; notifications wait for the sweep")

@@ -277,7 +277,7 @@ CELERY_BEAT_SCHEDULE = {
     # The outbox sweep: due notifications are claimed and sent in batches.
     "dispatch-due-notifications": {
         "task": "meetings.tasks.dispatch_due_notifications",
-        "schedule": 60,
+        "schedule": env.float("NOTIFICATIONS_SWEEP_SECONDS", default=60),
     },
     "plan-reminders-and-surveys": {
         "task": "meetings.tasks.plan_reminders_and_surveys",
@@ -306,6 +306,10 @@ CELERY_BROKER_CONNECTION_MAX_RETRIES = 1
 NOTIFICATIONS_DELIVERY = env("NOTIFICATIONS_DELIVERY", default="celery")
 NOTIFICATIONS_MESSAGE_ID_DOMAIN = env("NOTIFICATIONS_MESSAGE_ID_DOMAIN", default="roundtable.local")
 SURVEY_DELAY_HOURS = env.int("SURVEY_DELAY_HOURS", default=2)
+# Rows a dead worker left "sending" go back to "pending" after this long.
+NOTIFICATIONS_STUCK_AFTER_SECONDS = env.int("NOTIFICATIONS_STUCK_AFTER_SECONDS", default=600)
+# First retry delay after a transient SMTP error; doubles per attempt, capped at an hour.
+NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=60)
 # Survey aggregates appear only once this many people answered (no one singled out).
 SURVEY_MIN_ANSWERS = 3
 CELERY_BEAT_SCHEDULE_FILENAME = env("CELERY_BEAT_SCHEDULE_FILENAME", default="") or str(
