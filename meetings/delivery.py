@@ -92,9 +92,12 @@ def send_batch(ids: list[int]) -> dict[str, int]:
         for row in rows:
             counts[_retry(row, exc)] += 1
         return counts
+    # One UPDATE counts the attempt for the whole batch before anything is sent.
+    Notification.objects.filter(pk__in=[r.pk for r in rows]).update(attempts=F("attempts") + 1)
+    cache: dict = {"users": {r.recipient_id for r in rows if r.recipient_id}}
     try:
         for row in rows:
-            message = build_message(row)
+            message = build_message(row, cache)
             if message is None:  # no longer wanted (cancelled meeting, answered no...)
                 Notification.objects.filter(pk=row.pk, status=Status.SENDING).update(
                     status=Status.CANCELLED
@@ -103,7 +106,6 @@ def send_batch(ids: list[int]) -> dict[str, int]:
                 continue
             message.connection = connection
             message.extra_headers["Message-ID"] = message_id(row)
-            Notification.objects.filter(pk=row.pk).update(attempts=F("attempts") + 1)
             try:
                 message.send()
             except TRANSIENT_ERRORS as exc:

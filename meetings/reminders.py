@@ -168,35 +168,56 @@ def plan_surveys() -> int:
 # --- rendering at send time -------------------------------------------------------------------
 
 
-def build_message(row: Notification) -> EmailMultiAlternatives | None:
-    """The email for `row`, or None when it should no longer be sent."""
+def build_message(row: Notification, cache: dict | None = None) -> EmailMultiAlternatives | None:
+    """The email for `row`, or None when it should no longer be sent. `cache` holds what
+    is the same for every recipient of one meeting within a batch (its .ics, agenda,
+    answers, memberships), so a batch of 50 reminders costs a handful of queries."""
     from .delivery import stored_message
 
     if row.kind == Kind.REMINDER:
-        return _reminder(row)
+        return _reminder(row, cache if cache is not None else {})
     if row.kind == Kind.SURVEY:
         return _survey(row)
     return stored_message(row)
 
 
-def _still_wanted(row: Notification) -> bool:
+def _meeting_facts(meeting: Meeting, cache: dict) -> dict:
+    if meeting.pk not in cache:
+        # Only the batch's recipients (the sender lists them): a circle may be large.
+        members = meeting.circle.memberships.current().only("user_id", "status", "reminders_muted")
+        if cache.get("users") is not None:
+            members = members.filter(user_id__in=cache["users"])
+        memberships = {m.user_id: m for m in members}
+        cache[meeting.pk] = {
+            "memberships": memberships,
+            "answers": effective_answers(meeting),
+            "agenda_items": list(meeting.agenda_items.select_related("presenter")),
+            "ics": to_ics([meeting], name=meeting.circle.name).decode(),
+        }
+    return cache[meeting.pk]
+
+
+def _still_wanted(row: Notification, facts: dict) -> bool:
     meeting, user = row.meeting, row.recipient
     if meeting is None or user is None or meeting.is_cancelled or meeting.start <= timezone.now():
         return False
-    membership = meeting.circle.memberships.filter(user=user).current().first()
+    membership = facts["memberships"].get(user.pk)
     if membership is None or membership.status != Membership.Status.ACTIVE:
         return False  # left, removed, or on leave: reminders pause
     if membership.reminders_muted or row.offset_minutes not in (user.reminder_minutes or []):
         return False
-    return effective_answers(meeting).get(user.pk) != "no"
+    return facts["answers"].get(user.pk) != "no"
 
 
 def _absolute(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def _reminder(row: Notification) -> EmailMultiAlternatives | None:
-    if not _still_wanted(row):
+def _reminder(row: Notification, cache: dict) -> EmailMultiAlternatives | None:
+    if row.meeting is None:
+        return None
+    facts = _meeting_facts(row.meeting, cache)
+    if not _still_wanted(row, facts):
         return None
     meeting, user = row.meeting, row.recipient
     zone = ZoneInfo(user.timezone)
@@ -218,8 +239,8 @@ def _reminder(row: Notification) -> EmailMultiAlternatives | None:
             "zone": user.timezone,
             "rsvp_links": links,
             "settings_url": settings_url,
-            "answer": effective_answers(meeting).get(user.pk),
-            "agenda_items": list(meeting.agenda_items.select_related("presenter")),
+            "answer": facts["answers"].get(user.pk),
+            "agenda_items": facts["agenda_items"],
         },
     )
     message = EmailMultiAlternatives(
@@ -233,7 +254,7 @@ def _reminder(row: Notification) -> EmailMultiAlternatives | None:
     message.attach_alternative(html, "text/html")
     message.attach(
         "meeting.ics",
-        to_ics([meeting], name=meeting.circle.name).decode(),
+        facts["ics"],
         "text/calendar; method=PUBLISH; charset=utf-8",
     )
     return message
