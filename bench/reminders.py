@@ -129,7 +129,10 @@ def main() -> None:
 
         # The whole path: rows in the outbox, the sweep, Redis, the worker, SMTP.
         redis = Redis(tmp).start()
-        worker = start_worker(worker_env(database_url, redis.url, smtp.port, tmp), tmp)
+        worker_settings = worker_env(database_url, redis.url, smtp.port, tmp)
+        # Production's stuck threshold (10 minutes), not the integration tests' short one.
+        worker_settings["NOTIFICATIONS_STUCK_AFTER_SECONDS"] = "600"
+        worker = start_worker(worker_settings, tmp)
         time.sleep(3)  # let the worker and its beat start: we time delivery, not boot
         try:
             start = time.perf_counter()

@@ -28,6 +28,7 @@ from .models import Notification
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 50
+MAX_IN_FLIGHT = 20 * BATCH_SIZE
 MAX_ATTEMPTS = 6
 STUCK_AFTER = timedelta(seconds=settings.NOTIFICATIONS_STUCK_AFTER_SECONDS)
 TRANSIENT_ERRORS = (smtplib.SMTPException, OSError, socket.timeout)
@@ -51,8 +52,14 @@ def requeue_stuck() -> int:
 
 
 def claim_due(limit: int = 10 * BATCH_SIZE) -> list[list[int]]:
-    """Claim up to `limit` due rows; return their ids in batches."""
+    """Claim up to `limit` due rows; return their ids in batches. Back-pressure: no more
+    than MAX_IN_FLIGHT rows wait in the queue at once, so a backlog stays in the database
+    (where it is cheap and visible) instead of ageing in Redis until it looks stuck."""
     requeue_stuck()
+    room = MAX_IN_FLIGHT - Notification.objects.filter(status=Status.SENDING).count()
+    limit = min(limit, room)
+    if limit <= 0:
+        return []
     with transaction.atomic():
         ids = list(
             Notification.objects.due()

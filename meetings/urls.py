@@ -22,6 +22,7 @@ urlpatterns = [
         name="agenda_remove",
     ),
     path("meetings/<int:pk>/swap/", views.swap, name="swap"),
+    path("meetings/<int:pk>/survey/", views.my_survey, name="my_survey"),
     path("meetings/series/<int:pk>/rsvp/", views.rsvp_series, name="rsvp_series"),
     path("circles/<slug:slug>/meetings/", views.circle_meetings, name="circle_meetings"),
     path("circles/<slug:slug>/meetings/new/", views.schedule, name="schedule"),

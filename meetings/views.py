@@ -651,10 +651,16 @@ def dashboard_context(user) -> dict:
         recent.filter(circle__in=organized).exclude(Exists(recorded)).order_by("-start")[:5]
     )
     needs_log = list(recent.filter(log__isnull=True).order_by("-start")[:5])
+    surveys = list(
+        Survey.objects.filter(user=user, answered_at__isnull=True, expires_at__gt=timezone.now())
+        .select_related("meeting__circle")
+        .order_by("-meeting__start")[:5]
+    )
     return {
         "upcoming_meetings": upcoming,
         "needs_attendance": needs_attendance,
         "needs_log": needs_log,
+        "open_surveys": surveys,
     }
 
 
@@ -695,8 +701,6 @@ def rsvp_link(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def survey(request: HttpRequest, token: str) -> HttpResponse:
-    from .forms import SurveyForm
-    from .models import Survey
     from .reminders import hash_token
 
     found = (
@@ -704,6 +708,23 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
         .select_related("meeting__circle")
         .first()
     )
+    return _answer_survey(request, found)
+
+
+@login_required
+def my_survey(request: HttpRequest, pk: int) -> HttpResponse:
+    """The same survey from the dashboard, for the signed-in member (no token needed)."""
+    found = (
+        Survey.objects.filter(meeting_id=pk, user=request.user)
+        .select_related("meeting__circle")
+        .first()
+    )
+    return _answer_survey(request, found)
+
+
+def _answer_survey(request: HttpRequest, found) -> HttpResponse:
+    from .forms import SurveyForm
+
     if found is None:
         return render(request, "meetings/survey_closed.html", {"why": "unknown"}, status=404)
     if found.answered_at:

@@ -353,3 +353,17 @@ def test_notification_settings_page(client, bob, circle):
     membership.refresh_from_db()
     assert bob.reminder_minutes == [10080, 15] and membership.reminders_muted
     assert client.post(url, {"reminder_minutes": ["7"]}).status_code == 400
+
+
+def test_open_surveys_are_on_the_dashboard_and_answerable_there(client, bob, held, carol):
+    Survey.objects.create(
+        meeting=held, user=bob, token_hash="x", expires_at=timezone.now() + timedelta(days=3)
+    )
+    client.force_login(bob)
+    url = reverse("meetings:my_survey", kwargs={"pk": held.pk})
+    assert url in client.get("/").content.decode()
+    client.post(url, {"usefulness": "5"})
+    assert Survey.objects.get().usefulness == 5
+    assert url not in client.get("/").content.decode()
+    client.force_login(carol)  # someone else's survey: none for them
+    assert client.get(url).status_code == 404
