@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST, require_safe
 
-from config.forms import posted
+from config.forms import form_status, posted
 from members.adapters import INVITED_EMAIL_SESSION_KEY
 
 from . import actions
@@ -29,11 +29,6 @@ from .forms import (
 from .models import KIND_DEFAULTS, Circle, Invitation, Membership, Program, Topic
 
 CIRCLES_PER_PAGE = 20
-
-
-def _form_status(request: HttpRequest, form) -> int:
-    """400 for a submitted form with errors, so clients and tests see the refusal."""
-    return 400 if request.method == "POST" and form.errors else 200
 
 
 # --- finding and reading circles ---------------------------------------------------------
@@ -188,7 +183,7 @@ def circle_edit(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "circles/edit.html",
         {"circle": circle, "form": form},
-        status=_form_status(request, form),
+        status=form_status(request, form),
     )
 
 
@@ -240,7 +235,7 @@ def charter_edit(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "circles/charter_edit.html",
         {"circle": circle, "form": form, "history": history},
-        status=_form_status(request, form),
+        status=form_status(request, form),
     )
 
 
@@ -426,7 +421,7 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "circles/invite.html",
         {"circle": circle, "form": form, "invitations": invitations},
-        status=_form_status(request, form),
+        status=form_status(request, form),
     )
 
 

@@ -7,3 +7,14 @@ def posted(request: HttpRequest) -> QueryDict | None:
     """The data to bind a form to: the POST body on a POST, even an empty one (a form
     submitted with nothing filled in must show its errors, not a blank form again)."""
     return request.POST if request.method == "POST" else None
+
+
+def form_status(request: HttpRequest, *forms) -> int:
+    """400 for a POST whose forms (or formsets, with their management form) were refused,
+    so clients and tests see the refusal; 200 otherwise."""
+    if request.method != "POST":
+        return 200
+    refused = any(
+        f.total_error_count() if hasattr(f, "total_error_count") else f.errors for f in forms
+    )
+    return 400 if refused else 200

@@ -115,21 +115,30 @@ def edit(
     return later
 
 
+def _tell_members(
+    meeting: Meeting, kind: str, *, key: str, method: str = "PUBLISH", context: dict | None = None
+) -> None:
+    """Email every seated member about `meeting`, with an .ics that updates (PUBLISH) or
+    removes (CANCEL) the event in their calendar; `key` makes it once per person."""
+    ics = to_ics([meeting], name=meeting.circle.name, method=method).decode()
+    for membership in meeting.circle.memberships.seated().select_related("user"):
+        notify(
+            kind,
+            membership.user,
+            circle=meeting.circle,
+            meeting=meeting,
+            key=f"{key}:{membership.user_id}",
+            ics=ics,
+            context=context,
+        )
+
+
 def _announce_change(meeting: Meeting) -> None:
     """Move the pending reminders; tell the members when the time or place changed."""
     reschedule_reminders(meeting)
     if meeting.has_started:
         return
-    ics = to_ics([meeting], name=meeting.circle.name).decode()
-    for membership in meeting.circle.memberships.seated().select_related("user"):
-        notify(
-            "meeting_changed",
-            membership.user,
-            circle=meeting.circle,
-            meeting=meeting,
-            key=f"changed:{meeting.pk}:{meeting.sequence}:{membership.user_id}",
-            ics=ics,
-        )
+    _tell_members(meeting, "meeting_changed", key=f"changed:{meeting.pk}:{meeting.sequence}")
 
 
 def _apply(meeting: Meeting, start, minutes: int, details: Details) -> None:
@@ -165,17 +174,13 @@ def cancel(meeting: Meeting, *, reason: str, following: bool, by) -> list[Meetin
         m.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
         m.refresh_from_db(fields=["sequence"])
         cancel_reminders(m)
-        ics = to_ics([m], name=m.circle.name, method="CANCEL").decode()
-        for membership in m.circle.memberships.seated().select_related("user"):
-            notify(
-                "meeting_cancelled",
-                membership.user,
-                circle=m.circle,
-                meeting=m,
-                key=f"cancelled:{m.pk}:{membership.user_id}",
-                ics=ics,
-                context={"reason": reason},
-            )
+        _tell_members(
+            m,
+            "meeting_cancelled",
+            key=f"cancelled:{m.pk}",
+            method="CANCEL",
+            context={"reason": reason},
+        )
     return meetings
 
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from circles.access import get_circle
 from circles.models import Membership
-from config.forms import posted
+from config.forms import form_status, posted
 
 from . import actions
 from .access import get_meeting, get_series
@@ -43,16 +43,6 @@ from .models import (
     propose_next,
 )
 from .times import NonexistentLocalTime
-
-
-def _status(request: HttpRequest, *forms) -> int:
-    """400 for a refused POST. Formsets count their own and their management form's errors."""
-    if request.method != "POST":
-        return 200
-    refused = any(
-        f.total_error_count() if hasattr(f, "total_error_count") else f.errors for f in forms
-    )
-    return 400 if refused else 200
 
 
 def _back(request: HttpRequest, fallback: str) -> str:
@@ -179,7 +169,7 @@ def schedule(request: HttpRequest, slug: str) -> HttpResponse:
             "form": form,
             "proposed": facilitator,
         },
-        status=_status(request, form),
+        status=form_status(request, form),
     )
 
 
@@ -218,7 +208,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "meetings/edit.html",
         {"meeting": meeting, "form": form},
-        status=_status(request, form),
+        status=form_status(request, form),
     )
 
 
@@ -251,7 +241,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "meetings/cancel.html",
         {"meeting": meeting, "form": form},
-        status=_status(request, form),
+        status=form_status(request, form),
     )
 
 
@@ -411,7 +401,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
             "on_leave": on_leave,
             "error": error,
         },
-        status=400 if error else _status(request, form),
+        status=400 if error else form_status(request, form),
     )
 
 
@@ -474,7 +464,7 @@ def log(request: HttpRequest, pk: int) -> HttpResponse:
             "formset": formset,
             "circle": meeting.circle,
         },
-        status=_status(request, form, formset),
+        status=form_status(request, form, formset),
     )
 
 
@@ -513,7 +503,7 @@ def log_unscheduled(request: HttpRequest, slug: str) -> HttpResponse:
             "formset": formset,
             "unscheduled": True,
         },
-        status=_status(request, form, formset),
+        status=form_status(request, form, formset),
     )
 
 
@@ -741,5 +731,5 @@ def _answer_survey(request: HttpRequest, found) -> HttpResponse:
         request,
         "meetings/survey.html",
         {"survey": found, "form": form},
-        status=_status(request, form),
+        status=form_status(request, form),
     )
