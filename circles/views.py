@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import F, Prefetch, Q
@@ -26,7 +25,7 @@ from .forms import (
     ReasonForm,
     new_circle_initial,
 )
-from .models import KIND_DEFAULTS, Circle, Invitation, Membership, Program, Topic
+from .models import KIND_DEFAULTS, Circle, Invitation, Membership, Topic
 
 CIRCLES_PER_PAGE = 20
 
@@ -546,23 +545,6 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
 
 
 # --- program admins --------------------------------------------------------------------------
-
-
-@login_required
-def reports(request: HttpRequest) -> HttpResponse:
-    programs = (
-        Program.objects.all()
-        if request.user.is_staff
-        else Program.objects.filter(admins=request.user)
-    )
-    programs = list(
-        programs.prefetch_related(
-            Prefetch("circles", queryset=Circle.objects.with_counts(), to_attr="report_circles")
-        )
-    )
-    if not (request.user.is_staff or programs):
-        raise PermissionDenied("Reports are for program admins.")
-    return render(request, "circles/reports.html", {"programs": programs})
 
 
 def dashboard_context(user) -> dict:

@@ -288,6 +288,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "meetings.tasks.extend_meeting_series",
         "schedule": 6 * 60 * 60,
     },
+    # Six-monthly career check-ins fall due on each person's own dates: look once a day.
+    "send-career-check-ins": {
+        "task": "members.tasks.send_career_check_ins",
+        "schedule": 24 * 60 * 60,
+    },
 }
 # Separate queues: sending email never waits behind a long report job.
 CELERY_TASK_ROUTES = {
@@ -312,6 +317,15 @@ NOTIFICATIONS_STUCK_AFTER_SECONDS = env.int("NOTIFICATIONS_STUCK_AFTER_SECONDS",
 NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=60)
 # Survey aggregates appear only once this many people answered (no one singled out).
 SURVEY_MIN_ANSWERS = 3
+
+# Reports. Workbooks with more participation rows than this are built by a Celery job on
+# the "reports" queue (the page shows progress); smaller ones download at once.
+REPORTS_INLINE_MAX_ROWS = env.int("REPORTS_INLINE_MAX_ROWS", default=20000)
+# Where those jobs leave their files: shared by web and worker (a volume in compose).
+REPORTS_EXPORT_DIR = Path(env("REPORTS_EXPORT_DIR", default="") or VAR_DIR / "exports")
+# The key of the research export's pseudonymous ids: keep it to keep ids stable across
+# exports; change it to unlink new exports from old ones.
+RESEARCH_PSEUDONYM_KEY = env("RESEARCH_PSEUDONYM_KEY", default="") or f"pseudonyms:{SECRET_KEY}"
 CELERY_BEAT_SCHEDULE_FILENAME = env("CELERY_BEAT_SCHEDULE_FILENAME", default="") or str(
     VAR_DIR / "celerybeat-schedule"
 )

@@ -1,0 +1,268 @@
+"""Report pages and downloads: `/reports/` for program admins and staff, and a circle's
+participation page for its organizers. Figures come from circles/reports.py, files from
+circles/exports.py; every download leaves an `Export` row (who, what, when)."""
+
+import tempfile
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.http import require_POST, require_safe
+
+from config.spreadsheets import streamed_csv
+
+from . import charts, exports, report_jobs, reports
+from .access import get_circle, get_report_programs
+from .forms import ReportFilterForm
+from .models import Export
+from .reports import Scope
+
+ROWS_PER_PAGE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _filters(request: HttpRequest, data) -> tuple[ReportFilterForm, Scope | None]:
+    form = ReportFilterForm(data, programs=get_report_programs(request))
+    if not form.is_valid():
+        return form, None
+    return form, report_jobs.scope_of(form, _zone(request))
+
+
+def _zone(request: HttpRequest) -> str:
+    return request.user.timezone or "UTC"
+
+
+def _filename(name: str, ext: str) -> str:
+    return f"roundtable-{name}-{timezone.now():%Y%m%d-%H%M}.{ext}"
+
+
+def _record(request, report: str, fmt: str, describe: str, filters: dict, **fields) -> Export:
+    return Export.objects.create(
+        requested_by=request.user,
+        report=report,
+        format=fmt,
+        scope=describe[:500],
+        filters=filters,
+        **fields,
+    )
+
+
+WORKBOOKS = [
+    (Export.Report.WORKBOOK, "Workbook XLSX (every table)"),
+    (Export.Report.RESEARCH, "De-identified research XLSX"),
+]
+
+
+def _page_context(form: ReportFilterForm, section: str) -> dict:
+    valid = form.is_bound and form.is_valid()
+    query = urlencode({k: v for k, v in form.as_query().items() if v}) if valid else ""
+    return {
+        "form": form,
+        "section": section,
+        "query": query,
+        "workbook_choices": WORKBOOKS,
+        "settings_min_answers": settings.SURVEY_MIN_ANSWERS,
+    }
+
+
+@login_required
+@require_safe
+def overview(request: HttpRequest) -> HttpResponse:
+    """Outcomes (the MICReW table) and the charts."""
+    form, scope = _filters(request, request.GET)
+    context = _page_context(form, "outcomes")
+    if scope is None:
+        return render(request, "circles/reports/overview.html", context, status=400)
+    by = request.GET.get("by") if request.GET.get("by") in reports.GROUPINGS else "program"
+    attendance = reports.attendance_by_period(scope)
+    membership = reports.membership_over_time(scope)
+    usefulness = reports.usefulness_distribution(scope)
+    context.update(
+        by=by,
+        groupings=reports.GROUPINGS,
+        scope_label=form.describe(),
+        total=reports.outcome_totals(scope),
+        groups=reports.outcomes(scope, by=by),
+        breakdowns=[
+            ("Gender", reports.outcomes(scope, by="gender")),
+            ("Under-represented in medicine", reports.outcomes(scope, by="urim")),
+        ],
+        attendance=attendance,
+        attendance_chart=charts.bar_chart(
+            attendance["points"],
+            value="rate",
+            label=charts.period_label(attendance["unit"]),
+            maximum=100,
+            unit="%",
+        ),
+        membership=membership,
+        membership_chart=charts.bar_chart(
+            membership["points"], value="members", label=charts.period_label(membership["unit"])
+        ),
+        usefulness=usefulness,
+        usefulness_chart=charts.bar_chart(
+            usefulness["points"], value="answers", label=lambda p: str(p["score"])
+        ),
+    )
+    return render(request, "circles/reports/overview.html", context)
+
+
+@login_required
+@require_safe
+def participation(request: HttpRequest) -> HttpResponse:
+    form, scope = _filters(request, request.GET)
+    context = _page_context(form, "participation")
+    if scope is None:
+        return render(request, "circles/reports/participation.html", context, status=400)
+    context.update(scope_label=form.describe(), **_participation(request, scope))
+    return render(request, "circles/reports/participation.html", context)
+
+
+def _participation(request: HttpRequest, scope: Scope) -> dict:
+    """Per circle (all), per member and per meeting (a page of each)."""
+    circles = reports.circle_summaries(scope)
+    members = _sql_page(request, "members", reports.count_members(scope))
+    meetings = _sql_page(request, "meetings", reports.count_meetings(scope))
+    members.rows = reports.member_rows(scope, limit=ROWS_PER_PAGE, offset=members.offset)
+    meetings.rows = reports.meeting_rows(scope, limit=ROWS_PER_PAGE, offset=meetings.offset)
+    return {
+        "circles": circles,
+        "totals": reports.totals(circles),
+        "members": members,
+        "meetings": meetings,
+    }
+
+
+def _sql_page(request: HttpRequest, name: str, count: int):
+    """A Paginator page over a count; the caller fetches the rows with LIMIT/OFFSET."""
+    page = Paginator(range(count), ROWS_PER_PAGE).get_page(request.GET.get(f"{name}_page"))
+    page.offset = page.start_index() - 1 if count else 0
+    page.param = f"{name}_page"
+    return page
+
+
+@login_required
+@require_safe
+def report_csv(request: HttpRequest, table: str) -> HttpResponse:
+    if table not in exports.TABLES:
+        raise Http404("No such table.")
+    form, scope = _filters(request, request.GET)
+    if scope is None:
+        return render(
+            request, "circles/reports/participation.html", _page_context(form, ""), status=400
+        )
+    _title, header, rows = exports.TABLES[table]
+    _record(request, table, Export.Format.CSV, form.describe(), form.as_query())
+    return streamed_csv(_filename(table, "csv"), header, rows(scope))
+
+
+@login_required
+@require_POST
+def report_workbook(request: HttpRequest, report: str) -> HttpResponse:
+    """The workbook (every table) or the research export: at once when small, else a job."""
+    if report not in (Export.Report.WORKBOOK, Export.Report.RESEARCH):
+        raise Http404("No such export.")
+    form, scope = _filters(request, request.POST)
+    if scope is None:
+        return render(
+            request, "circles/reports/participation.html", _page_context(form, ""), status=400
+        )
+    filters = {**form.as_query(), "zone": _zone(request)}
+    return _workbook(request, report, scope, form.describe(), filters)
+
+
+def _workbook(request, report: str, scope: Scope, describe: str, filters: dict):
+    rows = reports.count_facts(scope)
+    if rows > settings.REPORTS_INLINE_MAX_ROWS:
+        export = _record(
+            request,
+            report,
+            Export.Format.XLSX,
+            describe,
+            filters,
+            status=Export.Status.QUEUED,
+            rows_total=rows,
+        )
+        from .tasks import build_export
+
+        transaction.on_commit(lambda: build_export.delay(export.pk))
+        messages.info(request, "Your export is being built; this page shows its progress.")
+        return redirect("circles:export_status", public_id=export.public_id)
+    file = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
+    written = report_jobs.write(report, file, scope, describe)
+    _record(
+        request,
+        report,
+        Export.Format.XLSX,
+        describe,
+        filters,
+        rows_total=written,
+        rows_done=written,
+        finished_at=timezone.now(),
+    )
+    file.seek(0)
+    return FileResponse(file, as_attachment=True, filename=_filename(report, "xlsx"))
+
+
+def _own_export(request: HttpRequest, public_id) -> Export:
+    # Only the person who asked may watch or download it; anyone else learns nothing.
+    return get_object_or_404(Export, public_id=public_id, requested_by=request.user)
+
+
+@login_required
+@require_safe
+def export_status(request: HttpRequest, public_id) -> HttpResponse:
+    export = _own_export(request, public_id)
+    template = (
+        "circles/reports/_export_status.html"
+        if request.htmx
+        else "circles/reports/export_status.html"
+    )
+    return render(request, template, {"export": export})
+
+
+@login_required
+@require_safe
+def export_download(request: HttpRequest, public_id) -> HttpResponse:
+    export = _own_export(request, public_id)
+    if export.status != Export.Status.DONE or not export.file_name:
+        raise Http404("This export is not ready or no longer kept.")
+    path = report_jobs.file_path(export)
+    if not path.exists():
+        raise Http404("This export is no longer kept.")
+    return FileResponse(
+        open(path, "rb"),
+        as_attachment=True,
+        filename=_filename(export.report, "xlsx"),
+        content_type=XLSX,
+    )
+
+
+# --- a circle's own participation, for its organizers ------------------------------------
+
+
+@login_required
+@require_safe
+def circle_participation(request: HttpRequest, slug: str) -> HttpResponse:
+    circle = get_circle(request, slug, manage=True)
+    scope = Scope(circles=type(circle).objects.filter(pk=circle.pk))
+    context = {"circle": circle, **_participation(request, scope)}
+    return render(request, "circles/reports/circle_participation.html", context)
+
+
+@login_required
+@require_safe
+def circle_participation_csv(request: HttpRequest, slug: str, table: str) -> HttpResponse:
+    circle = get_circle(request, slug, manage=True)
+    if table not in exports.ORGANIZER_TABLES:
+        raise Http404("No such table.")
+    scope = Scope(circles=type(circle).objects.filter(pk=circle.pk))
+    _title, header, rows = exports.TABLES[table]
+    _record(request, table, Export.Format.CSV, str(circle), {"organizer_circle": circle.slug})
+    return streamed_csv(_filename(f"{circle.slug}-{table}", "csv"), header, rows(scope))

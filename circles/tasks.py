@@ -1,0 +1,20 @@
+"""Report jobs. They run on the "reports" queue (see CELERY_TASK_ROUTES), so a long
+workbook never holds up email."""
+
+import logging
+
+from celery import shared_task
+
+from . import report_jobs
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def build_export(export_id: int) -> str:
+    return report_jobs.build(export_id)
+
+
+@shared_task
+def delete_old_exports() -> int:
+    return report_jobs.delete_old_files()
