@@ -1,29 +1,66 @@
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from .models import Charter, Circle, Invitation, Membership, MembershipEvent, Program, Topic
 
 
+class ReadOnlyHistoryMixin:
+    """For rows that are history (charter versions, membership events): operators read
+    them; the site writes them, so what members accepted or did is never rewritten."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "circle_count", "created_at"]
+    list_display = ["name", "slug", "circle_count", "admin_count", "created_at"]
     search_fields = ["name", "slug", "admins__email"]
     prepopulated_fields = {"slug": ["name"]}
-    filter_horizontal = ["admins"]
+    # An autocomplete, not a two-pane select of every user on the site.
+    autocomplete_fields = ["admins"]
+    readonly_fields = ["created_at"]
+    date_hierarchy = "created_at"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(circle_count=Count("circles"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                circle_count=Count("circles", distinct=True),
+                admin_count=Count("admins", distinct=True),
+            )
+        )
 
     @admin.display(description="Circles", ordering="circle_count")
     def circle_count(self, obj: Program) -> int:
         return obj.circle_count
 
+    @admin.display(description="Admins", ordering="admin_count")
+    def admin_count(self, obj: Program) -> int:
+        return obj.admin_count
+
 
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
-    search_fields = ["name"]
+    list_display = ["name", "slug", "circle_count"]
+    search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(circle_count=Count("circles"))
+
+    @admin.display(description="Circles", ordering="circle_count")
+    def circle_count(self, obj: Topic) -> int:
+        return obj.circle_count
 
 
 class CharterInline(admin.TabularInline):
@@ -36,11 +73,16 @@ class CharterInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("created_by")
+
 
 @admin.register(Circle)
 class CircleAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = [
         "name",
+        "slug",
         "kind",
         "program",
         "status",
@@ -52,8 +94,9 @@ class CircleAdmin(admin.ModelAdmin):
     ]
     list_filter = ["kind", "status", "join_policy", "visibility", "meeting_format", "program"]
     list_select_related = ["program"]
-    search_fields = ["name", "slug", "description"]
-    autocomplete_fields = ["created_by"]
+    search_fields = ["name", "slug", "description", "program__name"]
+    date_hierarchy = "created_at"
+    autocomplete_fields = ["created_by", "program"]
     raw_id_fields = ["current_charter"]
     filter_horizontal = ["topics"]
     readonly_fields = ["created_at", "updated_at"]
@@ -75,6 +118,22 @@ class CircleAdmin(admin.ModelAdmin):
         return obj.member_count
 
 
+@admin.register(Charter)
+class CharterAdmin(ReadOnlyHistoryMixin, admin.ModelAdmin):
+    # A new version is written from the circle's page; members accepted these as they are.
+    list_display = ["circle", "version", "is_current", "created_by", "created_at"]
+    list_filter = ["circle__kind", "circle__program", "circle"]
+    list_select_related = ["circle", "created_by"]
+    search_fields = ["circle__name", "circle__slug"]
+    date_hierarchy = "created_at"
+    fields = ["circle", "version", "mission", "guiding_principles", "created_by", "created_at"]
+    readonly_fields = fields
+
+    @admin.display(description="Current", boolean=True)
+    def is_current(self, obj: Charter) -> bool:
+        return obj.circle.current_charter_id == obj.pk
+
+
 class MembershipEventInline(admin.TabularInline):
     model = MembershipEvent
     extra = 0
@@ -85,13 +144,26 @@ class MembershipEventInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "circle", "role", "status", "joined_at", "ended_at"]
-    list_filter = ["status", "role", "circle__kind", "circle"]
+    list_display = [
+        "user",
+        "user_email",
+        "circle",
+        "role",
+        "status",
+        "requested_at",
+        "joined_at",
+        "ended_at",
+    ]
+    list_filter = ["status", "role", "circle__kind", "circle__program", "circle"]
     list_select_related = ["user", "circle"]
-    search_fields = ["user__email", "user__full_name", "circle__name"]
+    search_fields = ["user__email", "user__full_name", "circle__name", "circle__slug"]
+    date_hierarchy = "requested_at"
     autocomplete_fields = ["user", "circle"]
     raw_id_fields = ["charter_accepted", "invitation"]
     inlines = [MembershipEventInline]
@@ -99,20 +171,88 @@ class MembershipAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # memberships are history: end them, never delete them
 
+    @admin.display(description="Email", ordering="user__email")
+    def user_email(self, obj: Membership) -> str:
+        return obj.user.email
+
+
+@admin.register(MembershipEvent)
+class MembershipEventAdmin(ReadOnlyHistoryMixin, admin.ModelAdmin):
+    list_display = ["at", "member", "circle", "kind", "actor"]
+    list_filter = ["kind", "membership__circle__program", "membership__circle"]
+    list_select_related = ["membership__user", "membership__circle", "actor"]
+    search_fields = [
+        "membership__user__email",
+        "membership__user__full_name",
+        "membership__circle__name",
+    ]
+    date_hierarchy = "at"
+    fields = ["membership", "kind", "actor", "note", "at"]
+    readonly_fields = fields
+
+    @admin.display(description="Member", ordering="membership__user__full_name")
+    def member(self, obj: MembershipEvent):
+        return obj.membership.user
+
+    @admin.display(description="Circle", ordering="membership__circle__name")
+    def circle(self, obj: MembershipEvent):
+        return obj.membership.circle
+
+
+class InvitationStateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("pending", "Pending"),
+            ("expired", "Expired"),
+            ("accepted", "Accepted"),
+            ("revoked", "Revoked"),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "pending":
+            return queryset.pending()
+        if value == "expired":
+            return queryset.open().filter(expires_at__lte=timezone.now())
+        if value == "accepted":
+            return queryset.filter(accepted_at__isnull=False)
+        if value == "revoked":
+            return queryset.filter(revoked_at__isnull=False)
+        return queryset
+
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
     list_display = [
         "email",
         "circle",
+        "state",
         "invited_by",
         "sent_at",
+        "send_count",
         "expires_at",
         "accepted_at",
         "revoked_at",
     ]
-    list_filter = ["circle"]
+    list_filter = [InvitationStateFilter, "circle__program", "circle"]
     list_select_related = ["circle", "invited_by"]
-    search_fields = ["email", "circle__name"]
-    readonly_fields = ["token_hash", "created_at", "accepted_by"]
+    search_fields = ["email", "circle__name", "circle__slug", "invited_by__email"]
+    date_hierarchy = "sent_at"
+    readonly_fields = ["token_hash", "created_at", "send_count", "accepted_by"]
     autocomplete_fields = ["circle", "invited_by"]
+
+    def has_add_permission(self, request) -> bool:
+        # An invitation is only useful with the token emailed when it is made; organizers
+        # invite from the circle's page, which sends it.
+        return False
+
+    @admin.display(description="State")
+    def state(self, obj: Invitation) -> str:
+        if obj.accepted_at:
+            return "Accepted"
+        if obj.revoked_at:
+            return "Revoked"
+        return "Expired" if obj.is_expired else "Pending"

@@ -293,6 +293,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "members.tasks.send_career_check_ins",
         "schedule": 24 * 60 * 60,
     },
+    # Built report files are kept a week (their audit rows stay).
+    "delete-old-exports": {
+        "task": "circles.tasks.delete_old_exports",
+        "schedule": 24 * 60 * 60,
+    },
 }
 # Separate queues: sending email never waits behind a long report job.
 CELERY_TASK_ROUTES = {

@@ -139,20 +139,26 @@ def worker_env(database_url: str, broker_url: str, smtp_port: int, tmp: Path) ->
     return env
 
 
-def start_worker(env: dict, tmp: Path, *, concurrency: int = 2) -> subprocess.Popen:
+def start_worker(
+    env: dict,
+    tmp: Path,
+    *,
+    concurrency: int = 2,
+    queues: str = "celery,email,reports",
+    beat: bool = True,
+) -> subprocess.Popen:
+    beat_args = ["-B", "-s", str(tmp / "beat-schedule")] if beat else []
     return subprocess.Popen(
         [
             str(BIN / "celery"),
             "-A",
             "config",
             "worker",
-            "-B",
-            "-s",
-            str(tmp / "beat-schedule"),
+            *beat_args,
             "--loglevel=warning",
             f"--concurrency={concurrency}",
             "-Q",
-            "celery,email,reports",
+            queues,
             "--without-gossip",
             "--without-mingle",
             "-n",
