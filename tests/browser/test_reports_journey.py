@@ -1,0 +1,69 @@
+"""Dana, the demo program admin, opens the outcomes report on the demo data, finds the
+MICReW table, looks at the charts and participation, and downloads the CSV and the XLSX."""
+
+import csv
+import io
+
+import pytest
+from django.core.management import call_command
+from openpyxl import load_workbook
+from playwright.sync_api import expect
+
+from members.models import User
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_dana_reads_the_micrew_outcomes_and_downloads_csv_and_xlsx(
+    live_server, page, log_in, screenshot, console_errors, assert_accessible, tmp_path
+):
+    call_command("seed_demo", allow_production=True, verbosity=0)
+    dana = User.objects.get(email="admin@demo.roundtable.test")
+    log_in(dana)
+    page.goto(live_server.url + "/")
+    page.get_by_role("link", name="Reports").first.click()
+    expect(page.get_by_role("heading", name="Reports", level=1)).to_be_visible()
+
+    page.get_by_label("Program").select_option(label="Critical Care Research")
+    page.get_by_role("button", name="Show").click()
+    table = page.locator("#outcomes-table")
+    row = table.locator("tbody tr", has_text="Critical Care Research")
+    # The MICReW paper's table: 30 members, 15 current, about half women,
+    # 29/30 in academic positions, 15 with a career development award.
+    expect(row.locator('[data-figure="members"]')).to_have_text("30")
+    expect(row.locator('[data-figure="current"]')).to_have_text("15")
+    expect(row.locator('[data-figure="alumni"]')).to_have_text("15")
+    expect(row.locator('[data-figure="women"]')).to_have_text("15 (50.0%)")
+    expect(row.locator('[data-figure="retained"]')).to_have_text("29/30 (96.7%)")
+    expect(row.locator('[data-figure="cda"]')).to_have_text("15/30 (50.0%)")
+    expect(page.get_by_role("img", name="Attendance rate by month")).to_be_visible()
+    expect(page.get_by_role("img", name="Members holding a seat", exact=False)).to_be_visible()
+    assert_accessible("outcomes report")
+    screenshot("reports-outcomes")
+
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Outcomes CSV").click()
+    path = tmp_path / "outcomes.csv"
+    info.value.save_as(path)
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    program_row = next(r for r in rows if r[0] == "Program" and r[1] == "Critical Care Research")
+    assert program_row[2:6] == ["30", "15", "15", "15"]
+    assert program_row[7] == "29" and program_row[9] == "15"
+
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Workbook XLSX (every table)").click()
+    path = tmp_path / "workbook.xlsx"
+    info.value.save_as(path)
+    book = load_workbook(path, read_only=True)
+    assert "Outcomes" in book.sheetnames and "Participation" in book.sheetnames
+    outcomes = list(book["Outcomes"].iter_rows(values_only=True))
+    program_row = next(
+        r for r in outcomes if r[0] == "Program" and r[1] == "Critical Care Research"
+    )
+    assert program_row[2:5] == (30, 15, 15) and program_row[7] == 29 and program_row[9] == 15
+
+    page.get_by_role("link", name="Participation").first.click()
+    expect(page.locator("#circle-table")).to_contain_text("Multidisciplinary Intensive Care")
+    assert_accessible("participation report")
+    screenshot("reports-participation")
+    assert console_errors == []
