@@ -587,6 +587,7 @@ class Notification(models.Model):
         MINUTES = "minutes", "Minutes"
         SURVEY = "survey", "Follow-up survey"
         CHARTER_CHANGED = "charter_changed", "Charter changed"
+        CAREER_CHECKIN = "career_checkin", "Career check-in"
         ACCOUNT = "account", "Account email"
 
     class Status(models.TextChoices):

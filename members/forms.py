@@ -1,14 +1,18 @@
+from datetime import date
 from functools import cache
 
 from allauth.account.forms import SignupForm as AllauthSignupForm
+from dateutil.relativedelta import relativedelta
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.forms.utils import flatatt
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from .models import REMINDER_CHOICES, Institution, User
+from .models import REMINDER_CHOICES, Institution, Milestone, User
 from .timezones import is_valid_timezone, timezone_choices
 
 INSTITUTION_MAX_LENGTH = Institution._meta.get_field("name").max_length
@@ -174,3 +178,101 @@ class NotificationSettingsForm(forms.Form):
                 label=f"Mute reminders from {m.circle.name}",
                 initial=m.reminders_muted,
             )
+
+
+EARLIEST_MILESTONE = date(1950, 1, 1)
+# Awards and new positions are often announced months before they start.
+MILESTONE_FUTURE_REACH = relativedelta(years=1)
+
+
+class MilestoneForm(forms.ModelForm):
+    link = forms.URLField(
+        required=False,
+        max_length=Milestone._meta.get_field("link").max_length,
+        assume_scheme="https",
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text="Optional: the paper, the award announcement or the grant's record.",
+        error_messages={
+            "invalid": "Enter a web address that starts with https://, or leave it empty.",
+            "max_length": "Shorten the link to %(limit_value)d characters or fewer.",
+        },
+    )
+    # Yes / No for position changes; "does not apply" for everything else, so a person who
+    # ticked Yes by mistake can untick it without JavaScript.
+    in_academia = forms.NullBooleanField(
+        required=False,
+        label="Is the new position in academia?",
+        help_text="Only for an academic position change.",
+        widget=forms.RadioSelect(
+            choices=[
+                (True, "Yes, in academia"),
+                (False, "No, outside academia"),
+                ("", "Does not apply (not a position change)"),
+            ]
+        ),
+    )
+
+    class Meta:
+        model = Milestone
+        fields = ["kind", "date", "title", "funder", "link", "in_academia"]
+        widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        labels = {"kind": "Kind of milestone", "funder": "Funder / mechanism"}
+        help_texts = {
+            "date": "When it happened: award or grant start, publication, promotion, move.",
+            "title": "For example the grant or paper title, or the new role.",
+            "funder": "For example NIH K23, AHA, ATS Foundation. Optional.",
+        }
+        error_messages = {
+            "kind": {"required": "Choose what kind of milestone this is."},
+            "date": {
+                "required": "Enter the date, for example 2025-07-01.",
+                "invalid": "Enter a real date, for example 2025-07-01.",
+            },
+            "title": {
+                "required": "Enter a title: the award, paper, grant or role.",
+                "max_length": "Shorten the title to %(limit_value)d characters or fewer "
+                "(it has %(show_value)d).",
+            },
+            "funder": {
+                "max_length": "Shorten this to %(limit_value)d characters or fewer "
+                "(it has %(show_value)d).",
+            },
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "Choose…"), *list(self.fields["kind"].choices)[1:]]
+
+    def clean_date(self) -> date:
+        day = self.cleaned_data["date"]
+        latest = timezone.localdate() + MILESTONE_FUTURE_REACH
+        if day < EARLIEST_MILESTONE:
+            raise ValidationError("Choose a date in 1950 or later.")
+        if day > latest:
+            raise ValidationError(
+                f"Choose a date no later than {latest.day} {latest:%B %Y} (a year from now)."
+            )
+        return day
+
+    def clean_title(self) -> str:
+        # Line breaks pasted from a CV would not show in the one-line lists.
+        return " ".join(self.cleaned_data["title"].split())
+
+    def clean_funder(self) -> str:
+        return " ".join(self.cleaned_data["funder"].split())
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        in_academia = cleaned.get("in_academia")
+        if kind == Milestone.Kind.POSITION_CHANGE and in_academia is None:
+            self.add_error(
+                "in_academia", "Say whether the new position is in academia: choose Yes or No."
+            )
+        elif kind and kind != Milestone.Kind.POSITION_CHANGE and in_academia is not None:
+            self.add_error(
+                "in_academia",
+                "This applies only to an academic position change: choose “Does not apply”, "
+                "or change the kind of milestone.",
+            )
+        return cleaned

@@ -1,10 +1,14 @@
 import uuid
+from datetime import datetime
 
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import IntegrityError, models, transaction
-from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models import Exists, Min, OuterRef, Q, Value
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 
 from .timezones import validate_timezone
 
@@ -64,7 +68,35 @@ def default_reminder_minutes() -> list[int]:
     return [24 * 60, 2 * 60]
 
 
+# Career check-ins: every six months since a person first joined a circle, for as long as
+# they hold a seat and for five years after they leave.
+CHECK_IN_PERIOD = relativedelta(months=6)
+ALUMNI_FOLLOW_UP = relativedelta(years=5)
+
+
 class UserQuerySet(models.QuerySet):
+    def for_career_check_in(self, now: datetime) -> "UserQuerySet":
+        """People to ask about their career: seated now (active or on leave), or seated once
+        and gone (left or removed) less than five years ago; and who joined at least one
+        check-in period ago. Annotated with `first_joined` (their earliest joined_at in any
+        circle) and `is_seated`."""
+        from circles.models import Membership  # circles builds on members
+
+        Status = Membership.Status
+        seated = Membership.objects.seated().filter(user=OuterRef("pk"))
+        recent_alumni = Membership.objects.filter(
+            user=OuterRef("pk"),
+            status__in=(Status.LEFT, Status.REMOVED),
+            joined_at__isnull=False,
+            ended_at__gte=now - ALUMNI_FOLLOW_UP,
+        )
+        return (
+            self.filter(is_active=True)
+            .filter(Exists(seated) | Exists(recent_alumni))
+            .annotate(first_joined=Min("memberships__joined_at"), is_seated=Exists(seated))
+            .filter(first_joined__lte=now - CHECK_IN_PERIOD)
+        )
+
     def visible_to(self, viewer) -> "UserQuerySet":
         """People whose member card `viewer` may see: themselves, people they share a
         circle with (both seated), people asking to join or waitlisted in a circle they
@@ -170,6 +202,9 @@ class User(AbstractUser):
 
     # Minutes before a meeting that reminders go out (any of REMINDER_CHOICES).
     reminder_minutes = models.JSONField(default=default_reminder_minutes, blank=True)
+    # When the person last said their academic position is still what their career record
+    # shows (the career check-in); programs read how fresh the retention figures are.
+    position_confirmed_at = models.DateTimeField(null=True, blank=True)
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -205,3 +240,86 @@ class User(AbstractUser):
         self.email = self.__class__.objects.normalize_email(self.email).lower()
         if self.gender != self.Gender.SELF_DESCRIBED:
             self.gender_self_description = ""
+
+    def latest_position_change(self) -> "Milestone | None":
+        """The most recent change of academic position on the person's record (by date,
+        then by when it was entered)."""
+        return self.milestones.position_changes().order_by("-date", "-pk").first()
+
+    @property
+    def is_in_academia(self) -> bool:
+        """People join while in academic positions: they stay counted as retained until
+        their latest position change says the new position is outside academia."""
+        latest = self.latest_position_change()
+        return latest is None or latest.in_academia is not False
+
+    def confirm_position(self, *, at: datetime | None = None) -> None:
+        """Record that the person confirmed their academic position (career check-in)."""
+        self.position_confirmed_at = at or timezone.now()
+        self.save(update_fields=["position_confirmed_at"])
+
+
+class MilestoneQuerySet(models.QuerySet):
+    def position_changes(self) -> "MilestoneQuerySet":
+        return self.filter(kind=Milestone.Kind.POSITION_CHANGE)
+
+
+class Milestone(models.Model):
+    """A member's career event. Members keep recording them after they leave a circle;
+    program outcomes (awards, grants, retention in academia) are computed from these."""
+
+    class Kind(models.TextChoices):
+        CAREER_DEVELOPMENT_AWARD = "cda", "Career development award"
+        RESEARCH_GRANT = "grant", "Research grant"
+        PUBLICATION = "publication", "Publication"
+        PROMOTION = "promotion", "Promotion"
+        LEADERSHIP = "leadership", "Leadership role"
+        INVITED_TALK = "talk", "Invited talk"
+        HONOR = "honor", "Honor or award"
+        POSITION_CHANGE = "position", "Academic position change"
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="milestones"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    date = models.DateField()
+    title = models.CharField(max_length=300)
+    funder = models.CharField(
+        "funder / mechanism", max_length=200, blank=True, help_text="For example NIH K23."
+    )
+    link = models.URLField(max_length=500, blank=True)
+    # Only for position changes, where it is required: retention in academia is read from
+    # the latest one (User.is_in_academia).
+    in_academia = models.BooleanField("is the new position in academia?", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MilestoneQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="position", in_academia__isnull=False)
+                    | (~Q(kind="position") & Q(in_academia__isnull=True))
+                ),
+                name="members_milestone_in_academia_only_for_positions",
+                violation_error_message=(
+                    "Say whether a new position is in academia, and only for a change of "
+                    "academic position."
+                ),
+            ),
+        ]
+        indexes = [
+            # Serves outcome reports (milestones per member and kind since joining) and
+            # retention (a member's latest position change, by date).
+            models.Index(fields=["member", "kind", "date"], name="members_milestone_kind_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.title}"
+
+    @property
+    def is_position_change(self) -> bool:
+        return self.kind == self.Kind.POSITION_CHANGE

@@ -1,18 +1,32 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from config.forms import posted
+from config.forms import form_status, posted
 
 from .access import get_member
-from .forms import NotificationSettingsForm, ProfileForm
-from .models import Institution
+from .forms import MilestoneForm, NotificationSettingsForm, ProfileForm
+from .models import Institution, Milestone
+
+# Milestones shown on the profile page; the career record lists them all.
+PROFILE_MILESTONES = 3
 
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    return render(request, "members/profile.html", {"member": request.user})
+    user = request.user
+    milestones = list(user.milestones.all()[: PROFILE_MILESTONES + 1])
+    return render(
+        request,
+        "members/profile.html",
+        {
+            "member": user,
+            "milestones": milestones[:PROFILE_MILESTONES],
+            "more_milestones": len(milestones) > PROFILE_MILESTONES,
+        },
+    )
 
 
 @login_required
@@ -66,3 +80,102 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
         {"form": form},
         status=400 if request.method == "POST" else 200,
     )
+
+
+# --- career record -------------------------------------------------------------------------
+# Only login is needed: alumni keep recording milestones after they leave every circle.
+
+
+def get_own_milestone(request: HttpRequest, pk: int) -> Milestone:
+    """One of the requester's own milestones; anyone else's is a 404, so nobody can learn
+    which milestones exist."""
+    return get_object_or_404(Milestone.objects.filter(member=request.user), pk=pk)
+
+
+def _add_initial(request: HttpRequest) -> dict:
+    """Preselections from the link that led here (`?kind=position&in_academia=no` from the
+    check-in's "I have left academia"); anything unknown is ignored."""
+    initial = {}
+    kind = request.GET.get("kind", "")
+    if kind in Milestone.Kind.values:
+        initial["kind"] = kind
+    answer = request.GET.get("in_academia", "")
+    if kind == Milestone.Kind.POSITION_CHANGE and answer in ("yes", "no"):
+        initial["in_academia"] = answer == "yes"
+    return initial
+
+
+@login_required
+@require_safe
+def career(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    milestones = list(user.milestones.all())
+    # The list is newest first, so its first position change is the latest (the same rule
+    # as User.is_in_academia, without a second query).
+    position = next((m for m in milestones if m.is_position_change), None)
+    return render(
+        request,
+        "members/career.html",
+        {
+            "milestones": milestones,
+            "position": position,
+            "in_academia": position is None or position.in_academia is not False,
+            "form": MilestoneForm(initial=_add_initial(request)),
+        },
+    )
+
+
+@login_required
+@require_POST
+def career_confirm(request: HttpRequest) -> HttpResponse:
+    request.user.confirm_position()
+    messages.success(request, "Thank you: your position is confirmed.")
+    return redirect("members:career")
+
+
+@login_required
+def milestone_add(request: HttpRequest) -> HttpResponse:
+    form = MilestoneForm(
+        posted(request), instance=Milestone(member=request.user), initial=_add_initial(request)
+    )
+    if request.method == "POST" and form.is_valid():
+        milestone = form.save()
+        if milestone.is_position_change:
+            # Recording where they are now answers the check-in's question too.
+            request.user.confirm_position()
+        messages.success(request, f"Added to your career record: {milestone.title}")
+        return redirect("members:career")
+    return render(
+        request,
+        "members/milestone_form.html",
+        {"form": form, "milestone": None},
+        status=form_status(request, form),
+    )
+
+
+@login_required
+def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    milestone = get_own_milestone(request, pk)
+    form = MilestoneForm(posted(request), instance=milestone)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Saved: {milestone.title}")
+        return redirect("members:career")
+    return render(
+        request,
+        "members/milestone_form.html",
+        {"form": form, "milestone": milestone},
+        status=form_status(request, form),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def milestone_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    milestone = get_own_milestone(request, pk)
+    if request.method == "POST":
+        milestone.delete()
+        messages.success(request, f"Deleted from your career record: {milestone.title}")
+        return redirect("members:career")
+    # GET only asks: a link followed by a mail scanner or a prefetch must not delete.
+    return render(request, "members/milestone_delete.html", {"milestone": milestone})

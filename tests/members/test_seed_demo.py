@@ -17,7 +17,7 @@ from meetings.models import (
     MeetingSeries,
     SeriesRSVP,
 )
-from members.models import Institution, User
+from members.models import Institution, Milestone, User
 
 pytestmark = pytest.mark.django_db
 
@@ -76,6 +76,8 @@ def _counts() -> dict:
         "logs": MeetingLog.objects.count(),
         "action items": ActionItem.objects.count(),
         "agenda items": AgendaItem.objects.count(),
+        "milestones": Milestone.objects.count(),
+        "confirmed positions": User.objects.filter(position_confirmed_at__isnull=False).count(),
     }
 
 
@@ -345,3 +347,56 @@ def test_rsvps_past_and_upcoming(seeded, slug):
     assert series_yes.count() == 2
     series_start = series_yes.first().valid_from.astimezone(ZoneInfo(series.timezone))
     assert series_start.date() == series.start_date
+
+
+# --- career milestones ---------------------------------------------------------------------
+
+
+def test_workgroup_outcomes_match_the_program_it_is_modeled_on(seeded):
+    """MICReW's table: 30 members, 15 current, 15 women, 29 retained in academic positions,
+    15 with a career development award (received after joining)."""
+    circle = Circle.objects.get(slug=WORKGROUP)
+    joined = {m.user_id: m.joined_at.date() for m in circle.memberships.all()}
+    members = list(User.objects.filter(pk__in=joined))
+    assert len(members) == 30
+    assert circle.memberships.seated().count() == 15
+    assert sum(m.gender == User.Gender.WOMAN for m in members) == 15
+    assert sum(m.is_in_academia for m in members) == 29
+    left = [m for m in members if not m.is_in_academia]
+    assert [m.email for m in left] == ["ethan.walsh@demo.roundtable.test"]
+    assert left[0].latest_position_change().in_academia is False
+    awards = Milestone.objects.filter(
+        member__in=members, kind=Milestone.Kind.CAREER_DEVELOPMENT_AWARD
+    )
+    assert len({a.member_id for a in awards}) == 15
+    assert all(a.date > joined[a.member_id] for a in awards)  # received after joining
+    stayed = Milestone.objects.filter(member__in=members, kind="position", in_academia=True)
+    assert stayed.values("member").distinct().count() >= 3  # moved, still in academia
+    for kind in ("grant", "publication", "promotion"):
+        rows = Milestone.objects.filter(member__in=members, kind=kind)
+        assert rows.count() >= 5, kind
+        assert all(r.date > joined[r.member_id] for r in rows), kind
+        assert len({r.date.year for r in rows}) >= 4, kind  # spread over the years
+    funders = set(Milestone.objects.filter(kind="cda").values_list("funder", flat=True))
+    for mechanism in ("K08", "K23", "K01", "K99", "American Heart Association", "ATS"):
+        assert any(mechanism in f for f in funders), mechanism
+
+
+def test_peer_circle_members_have_a_few_milestones_and_some_confirmed_positions(seeded):
+    circle = Circle.objects.get(slug=PEER)
+    peers = User.objects.filter(memberships__circle=circle)
+    assert Milestone.objects.filter(member__in=peers).values("member").distinct().count() >= 6
+    assert User.objects.filter(position_confirmed_at__isnull=False).count() >= 5
+    assert not Milestone.objects.filter(date__gt=timezone.localdate()).exists()
+
+
+def test_seeding_milestones_twice_adds_none(settings, mailoutbox):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    first = list(Milestone.objects.order_by("pk").values_list("member_id", "kind", "title"))
+    organizer = User.objects.get(email=ORGANIZER)
+    organizer.milestones.filter(kind="publication").delete()  # changed in the app since
+    call_command("seed_demo")
+    again = list(Milestone.objects.order_by("pk").values_list("member_id", "kind", "title"))
+    assert len(again) == len(first) - 2
+    assert set(again) <= set(first)

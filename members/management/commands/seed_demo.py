@@ -1,5 +1,6 @@
 """Demo data for the embedded default: the demo accounts, two programs and two circles with
-their rosters and history, and a year of each circle's meetings (see _demo_meetings).
+their rosters and history, a year of each circle's meetings (see _demo_meetings) and the
+members' career milestones (see _demo_milestones).
 Idempotent: running it again updates the same rows and never adds a second membership (or
 its history) for a person already in a circle, nor a second meeting, answer, attendance
 mark or log. Sends no email.
@@ -20,6 +21,7 @@ from members.models import Institution, User
 
 from ._demo_data import CIRCLES, ORGANIZER_EMAIL, PROGRAM_ADMIN_EMAIL, PROGRAMS, ROSTER_PEOPLE
 from ._demo_meetings import seed_meetings
+from ._demo_milestones import seed_milestones
 
 DEMO_PASSWORD_DEFAULT = "circles-demo-2026"  # noqa: S105 (demo accounts, printed)
 
@@ -153,6 +155,7 @@ class Command(BaseCommand):
             seed_meetings(circle, spec, organizer)
             for circle, spec in zip(circles, CIRCLES, strict=True)
         ]
+        new_milestones = seed_milestones()
 
         self.stdout.write(
             self.style.SUCCESS(
@@ -183,6 +186,7 @@ class Command(BaseCommand):
         self.stdout.write("Demo meetings:")
         for summary in meetings:
             self.stdout.write(f"  {summary}")
+        self.stdout.write(f"Demo career milestones: {new_milestones} new.")
 
     def _upsert_user(self, person: tuple, password_hash: str) -> bool:
         email, full, preferred, pronouns, gender, inst, prof, spec, stage, tz = person
