@@ -9,6 +9,7 @@ only where their unique key has none yet, so a second run adds nothing and what 
 changed in the app since is kept. Sends no email (no action that notifies is called).
 """
 
+import hashlib
 import random
 from collections import Counter
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from meetings.models import (
     MeetingLog,
     MeetingSeries,
     SeriesRSVP,
+    Survey,
     last_held_role,
 )
 
@@ -131,6 +133,7 @@ def seed_meetings(circle: Circle, spec: dict, organizer) -> Summary:
     marks = {m.pk: _marks(m, active, roles.get(m.pk, [])) for m in past}
 
     _attendance(past, marks, organizer)
+    _surveys(past, marks)
     _rsvps(past, upcoming, seats, marks, roles, series_yes)
     _logs(circle, past, marks, roles, organizer, today)
 
@@ -295,6 +298,36 @@ def _attendance(past: list[Meeting], marks: dict, organizer) -> None:
         )
         for a in unrecorded
     )
+
+
+def _surveys(past: list[Meeting], marks: dict) -> None:
+    """A follow-up survey for everyone who was there; about seven in ten answered, so the
+    usefulness chart and the response rates have figures."""
+    rows = []
+    for meeting in past:
+        for user_id, (status, _note) in marks[meeting.pk].items():
+            if status != Status.PRESENT:
+                continue
+            rng = _rng(meeting, "survey", str(user_id))
+            answered = rng.random() < 0.7
+            rows.append(
+                Survey(
+                    meeting=meeting,
+                    user_id=user_id,
+                    # Demo rows are never opened by link: a hash of nothing secret is fine.
+                    token_hash=hashlib.sha256(f"demo:{meeting.uid}:{user_id}".encode()).hexdigest(),
+                    expires_at=meeting.end + timedelta(days=14),
+                    answered_at=meeting.end + timedelta(hours=rng.randint(3, 72))
+                    if answered
+                    else None,
+                    usefulness=rng.choices([2, 3, 4, 5], weights=[1, 3, 6, 5])[0]
+                    if answered
+                    else None,
+                    recommend=rng.randint(6, 10) if answered else None,
+                    got=rng.sample([key for key, _ in Survey.GOT_CHOICES], 2) if answered else [],
+                )
+            )
+    Survey.objects.bulk_create(rows, ignore_conflicts=True)
 
 
 def _rsvps(past, upcoming, seats, marks, roles, series_yes: set[int]) -> None:
