@@ -3,7 +3,16 @@ from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from .models import Charter, Circle, Invitation, Membership, MembershipEvent, Program, Topic
+from .models import (
+    Charter,
+    Circle,
+    Export,
+    Invitation,
+    Membership,
+    MembershipEvent,
+    Program,
+    Topic,
+)
 
 
 class ReadOnlyHistoryMixin:
@@ -256,3 +265,23 @@ class InvitationAdmin(admin.ModelAdmin):
         if obj.revoked_at:
             return "Revoked"
         return "Expired" if obj.is_expired else "Pending"
+
+
+@admin.register(Export)
+class ExportAdmin(ReadOnlyHistoryMixin, admin.ModelAdmin):
+    """The audit trail: who downloaded which report, with which filters, when."""
+
+    list_display = [
+        "created_at",
+        "requested_by",
+        "report",
+        "format",
+        "scope",
+        "status",
+        "rows_done",
+    ]
+    list_filter = ["report", "format", "status", ("created_at", admin.DateFieldListFilter)]
+    search_fields = ["requested_by__email", "requested_by__full_name", "scope"]
+    list_select_related = ["requested_by"]
+    raw_id_fields = ["requested_by"]
+    date_hierarchy = "created_at"

@@ -1,4 +1,10 @@
+from django import forms
 from django.contrib import admin
+from django.contrib.admin import helpers
+from django.db import models
+from django.db.models import Count
+from django.db.models.functions import Length
+from django.utils import timezone
 
 from .models import (
     RSVP,
@@ -15,9 +21,13 @@ from .models import (
     Survey,
 )
 
+# Links typed without a scheme are https (as on the site's own forms).
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+
 
 @admin.register(MeetingSeries)
 class MeetingSeriesAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = [
         "title",
         "circle",
@@ -27,78 +37,185 @@ class MeetingSeriesAdmin(admin.ModelAdmin):
         "start_date",
         "end_date",
         "count",
+        "meeting_count",
         "ended_at",
     ]
-    list_filter = ["frequency", "circle"]
+    list_filter = ["frequency", "meeting_format", "circle__program", "circle"]
     list_select_related = ["circle"]
-    search_fields = ["title", "circle__name"]
+    search_fields = ["title", "circle__name", "circle__slug"]
+    date_hierarchy = "start_date"
+    autocomplete_fields = ["circle", "created_by"]
+    readonly_fields = ["created_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(meeting_count=Count("meetings"))
+
+    @admin.display(description="Meetings", ordering="meeting_count")
+    def meeting_count(self, obj: MeetingSeries) -> int:
+        return obj.meeting_count
 
 
 class AgendaItemInline(admin.TabularInline):
+    formfield_overrides = HTTPS_URLS
     model = AgendaItem
     extra = 0
-    autocomplete_fields = ["presenter"]
+    autocomplete_fields = ["presenter", "added_by"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("presenter", "added_by")
 
 
 @admin.register(Meeting)
 class MeetingAdmin(admin.ModelAdmin):
-    list_display = ["title", "circle", "start", "timezone", "status", "sequence", "series"]
-    list_filter = ["status", "meeting_format", "logged_after_the_fact", "circle"]
-    list_select_related = ["circle", "series"]
-    search_fields = ["title", "circle__name"]
+    formfield_overrides = HTTPS_URLS
+    list_display = [
+        "title",
+        "circle",
+        "start",
+        "timezone",
+        "status",
+        "meeting_format",
+        "facilitator",
+        "sequence",
+        "series",
+    ]
+    list_filter = [
+        "status",
+        "meeting_format",
+        "logged_after_the_fact",
+        "circle__program",
+        "circle",
+    ]
+    list_select_related = ["circle", "series", "facilitator"]
+    search_fields = ["title", "circle__name", "circle__slug"]
     date_hierarchy = "start"
     readonly_fields = ["uid", "sequence", "original_start", "created_at", "updated_at"]
-    autocomplete_fields = ["facilitator", "created_by"]
+    autocomplete_fields = ["circle", "facilitator", "created_by"]
+    raw_id_fields = ["series"]
     inlines = [AgendaItemInline]
+
+
+@admin.register(AgendaItem)
+class AgendaItemAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
+    list_display = ["title", "meeting", "circle", "kind", "presenter", "position"]
+    list_filter = ["kind", "meeting__circle__program", "meeting__circle"]
+    list_select_related = ["meeting__circle", "presenter"]
+    search_fields = ["title", "meeting__title", "meeting__circle__name", "presenter__email"]
+    date_hierarchy = "meeting__start"
+    raw_id_fields = ["meeting"]
+    autocomplete_fields = ["presenter", "added_by"]
+
+    @admin.display(description="Circle", ordering="meeting__circle__name")
+    def circle(self, obj: AgendaItem):
+        return obj.meeting.circle
 
 
 @admin.register(RSVP)
 class RSVPAdmin(admin.ModelAdmin):
-    list_display = ["meeting", "user", "answer", "updated_at"]
-    list_filter = ["answer"]
-    list_select_related = ["meeting", "user"]
-    search_fields = ["user__email", "meeting__title"]
+    list_display = ["meeting", "circle", "user", "answer", "updated_at"]
+    list_filter = ["answer", "meeting__circle"]
+    list_select_related = ["meeting__circle", "user"]
+    search_fields = ["user__email", "user__full_name", "meeting__title", "meeting__circle__name"]
+    date_hierarchy = "meeting__start"
     raw_id_fields = ["meeting", "user"]
+
+    @admin.display(description="Circle", ordering="meeting__circle__name")
+    def circle(self, obj: RSVP):
+        return obj.meeting.circle
 
 
 @admin.register(SeriesRSVP)
 class SeriesRSVPAdmin(admin.ModelAdmin):
-    list_display = ["series", "user", "answer", "valid_from"]
-    list_select_related = ["series", "user"]
+    list_display = ["series", "circle", "user", "answer", "valid_from", "updated_at"]
+    list_filter = ["answer", "series__circle"]
+    list_select_related = ["series__circle", "user"]
+    search_fields = ["user__email", "user__full_name", "series__title", "series__circle__name"]
     raw_id_fields = ["series", "user"]
+
+    @admin.display(description="Circle", ordering="series__circle__name")
+    def circle(self, obj: SeriesRSVP):
+        return obj.series.circle
 
 
 class AttendanceChangeInline(admin.TabularInline):
     model = AttendanceChange
     extra = 0
-    readonly_fields = ["status", "note", "changed_by", "at"]
+    fields = ["at", "status", "note", "changed_by"]
+    readonly_fields = fields
     can_delete = False
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("changed_by")
+
 
 @admin.register(Attendance)
 class AttendanceAdmin(admin.ModelAdmin):
-    list_display = ["meeting", "user", "status", "recorded_by", "updated_at"]
-    list_filter = ["status"]
-    list_select_related = ["meeting", "user", "recorded_by"]
-    search_fields = ["user__email", "meeting__title"]
+    list_display = ["meeting", "circle", "user", "status", "recorded_by", "updated_at"]
+    list_filter = ["status", "meeting__circle__program", "meeting__circle"]
+    list_select_related = ["meeting__circle", "user", "recorded_by"]
+    search_fields = ["user__email", "user__full_name", "meeting__title", "meeting__circle__name"]
+    date_hierarchy = "meeting__start"
     raw_id_fields = ["meeting", "user", "recorded_by"]
     inlines = [AttendanceChangeInline]
 
+    @admin.display(description="Circle", ordering="meeting__circle__name")
+    def circle(self, obj: Attendance):
+        return obj.meeting.circle
 
-class ActionItemInline(admin.TabularInline):
-    model = ActionItem
-    extra = 0
-    raw_id_fields = ["owner"]
+
+@admin.register(AttendanceChange)
+class AttendanceChangeAdmin(admin.ModelAdmin):
+    # The audit trail of attendance marks: read, never rewritten (deleted only with the
+    # attendance or meeting it belongs to).
+    list_display = ["at", "member", "meeting", "status", "changed_by"]
+    list_filter = ["status", "attendance__meeting__circle"]
+    list_select_related = ["attendance__user", "attendance__meeting", "changed_by"]
+    search_fields = [
+        "attendance__user__email",
+        "attendance__user__full_name",
+        "attendance__meeting__title",
+    ]
+    date_hierarchy = "at"
+    fields = ["attendance", "status", "note", "changed_by", "at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="Member", ordering="attendance__user__full_name")
+    def member(self, obj: AttendanceChange):
+        return obj.attendance.user
+
+    @admin.display(description="Meeting", ordering="attendance__meeting__start")
+    def meeting(self, obj: AttendanceChange):
+        return obj.attendance.meeting
 
 
 @admin.register(MeetingLog)
 class MeetingLogAdmin(admin.ModelAdmin):
-    # Logs are confidential to the circle; operators see that one exists, not what it says.
-    list_display = ["meeting", "written_by", "updated_at", "minutes_sent_at"]
-    list_select_related = ["meeting", "written_by"]
+    # Logs are confidential to the circle; operators see that one exists and how long it
+    # is, not what it says. Nothing here (columns, search, form) reads summary or decisions.
+    list_display = [
+        "meeting",
+        "circle",
+        "written_by",
+        "updated_at",
+        "minutes_sent_at",
+        "summary_length",
+        "decisions_length",
+        "action_item_count",
+    ]
+    list_filter = [("minutes_sent_at", admin.EmptyFieldListFilter), "meeting__circle"]
+    list_select_related = ["meeting__circle", "written_by"]
+    search_fields = ["meeting__title", "meeting__circle__name", "written_by__email"]
+    date_hierarchy = "meeting__start"
     fields = ["meeting", "written_by", "updated_at", "minutes_sent_at"]
     readonly_fields = fields
     inlines = []
@@ -106,20 +223,117 @@ class MeetingLogAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                summary_length=Length("summary"),
+                decisions_length=Length("decisions"),
+                action_item_count=Count("action_items"),
+            )
+        )
+
+    @admin.display(description="Circle", ordering="meeting__circle__name")
+    def circle(self, obj: MeetingLog):
+        return obj.meeting.circle
+
+    @admin.display(description="Summary (characters)", ordering="summary_length")
+    def summary_length(self, obj: MeetingLog) -> int:
+        return obj.summary_length
+
+    @admin.display(description="Decisions (characters)", ordering="decisions_length")
+    def decisions_length(self, obj: MeetingLog) -> int:
+        return obj.decisions_length
+
+    @admin.display(description="Action items", ordering="action_item_count")
+    def action_item_count(self, obj: MeetingLog) -> int:
+        return obj.action_item_count
+
+
+@admin.register(ActionItem)
+class ActionItemAdmin(admin.ModelAdmin):
+    # Part of the confidential log, and an action item's name *is* its text: operators get
+    # the list (who owns what is due, and whether it is done) but no page per item, whose
+    # title, breadcrumbs and history would show the text. No delete either: a delete
+    # confirmation lists the rows it takes with it by name, so a meeting or log that has
+    # action items is not deleted from the admin (cancel the meeting instead).
+    list_display = ["id", "meeting", "circle", "owner", "due_date", "done", "text_length"]
+    list_display_links = None
+    list_filter = ["done", "due_date", "log__meeting__circle"]
+    list_select_related = ["log__meeting__circle", "owner"]
+    search_fields = ["owner__email", "owner__full_name", "log__meeting__title"]
+    date_hierarchy = "log__meeting__start"
+    fields = ["log", "owner", "due_date", "done"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(text_length=Length("text"))
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return obj is None and super().has_view_permission(request)
+
+    def action_checkbox(self, obj: ActionItem):
+        # Django labels each row's checkbox with str(obj), which here is the text.
+        label = f"Select action item {obj.pk} for an action"
+        checkbox = forms.CheckboxInput({"class": "action-select", "aria-label": label})
+        return checkbox.render(helpers.ACTION_CHECKBOX_NAME, str(obj.pk))
+
+    @admin.display(description="Meeting", ordering="log__meeting__start")
+    def meeting(self, obj: ActionItem):
+        return obj.log.meeting
+
+    @admin.display(description="Circle", ordering="log__meeting__circle__name")
+    def circle(self, obj: ActionItem):
+        return obj.log.meeting.circle
+
+    @admin.display(description="Text (characters)", ordering="text_length")
+    def text_length(self, obj: ActionItem) -> int:
+        return obj.text_length
+
 
 @admin.register(CalendarFeed)
 class CalendarFeedAdmin(admin.ModelAdmin):
-    list_display = ["user", "created_at"]
+    # The token is the whole secret of the feed URL: never shown, never exported.
+    list_display = ["user", "user_email", "created_at"]
+    list_select_related = ["user"]
+    search_fields = ["user__email", "user__full_name"]
+    date_hierarchy = "created_at"
     fields = ["user", "created_at"]
     readonly_fields = fields
-    search_fields = ["user__email"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # made (with a fresh token) when a member opens their calendar page
+
+    @admin.display(description="Email", ordering="user__email")
+    def user_email(self, obj: CalendarFeed) -> str:
+        return obj.user.email
 
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["kind", "email", "status", "due_at", "attempts", "sent_at", "last_error"]
-    list_filter = ["status", "kind"]
-    search_fields = ["email", "dedupe_key", "message_id"]
+    list_display = [
+        "kind",
+        "email",
+        "circle",
+        "status",
+        "due_at",
+        "attempts",
+        "sent_at",
+        "last_error",
+    ]
+    list_filter = ["status", "kind", "circle__program", "circle"]
+    list_select_related = ["circle"]
+    search_fields = ["email", "dedupe_key", "message_id", "subject"]
     date_hierarchy = "due_at"
     readonly_fields = [
         "kind",
@@ -140,10 +354,11 @@ class NotificationAdmin(admin.ModelAdmin):
     exclude = ["body_text", "body_html", "ics"]  # may hold confidential minutes
     actions = ["retry_now"]
 
+    def has_add_permission(self, request) -> bool:
+        return False  # outbox rows are made by the code that has a reason to send
+
     @admin.action(description="Send again now (failed or pending rows)")
     def retry_now(self, request, queryset):
-        from django.utils import timezone
-
         count = queryset.filter(status__in=["failed", "pending"]).update(
             status="pending", due_at=timezone.now(), attempts=0, claimed_at=None
         )
@@ -153,10 +368,17 @@ class NotificationAdmin(admin.ModelAdmin):
 @admin.register(Survey)
 class SurveyAdmin(admin.ModelAdmin):
     # Individual answers are confidential: operators see who has a survey, not what they said.
-    list_display = ["meeting", "user", "expires_at", "answered_at"]
-    list_filter = ["answered_at"]
+    list_display = ["meeting", "circle", "user", "expires_at", "answered_at"]
+    list_filter = ["answered_at", "expires_at", "meeting__circle"]
+    list_select_related = ["meeting__circle", "user"]
+    search_fields = ["user__email", "user__full_name", "meeting__title", "meeting__circle__name"]
+    date_hierarchy = "meeting__start"
     fields = ["meeting", "user", "expires_at", "answered_at"]
     readonly_fields = fields
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    @admin.display(description="Circle", ordering="meeting__circle__name")
+    def circle(self, obj: Survey):
+        return obj.meeting.circle

@@ -1,8 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import models
 from django.db.models import Count
 
-from .models import Institution, User
+from config.admin_exports import export_selected_as_csv
+
+from .models import Institution, Milestone, User
 
 
 @admin.register(Institution)
@@ -31,8 +34,17 @@ class UserAdmin(DjangoUserAdmin):
         "is_active",
         "is_staff",
         "date_joined",
+        "last_login",
     ]
-    list_filter = ["is_active", "is_staff", "profession", "career_stage", "institution"]
+    list_filter = [
+        "is_active",
+        "is_staff",
+        "is_superuser",
+        "profession",
+        "career_stage",
+        "institution",
+    ]
+    date_hierarchy = "date_joined"
     list_select_related = ["institution"]
     search_fields = ["email", "full_name", "preferred_name", "institution__name", "specialty"]
     autocomplete_fields = ["institution"]
@@ -86,3 +98,20 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     )
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    list_display = ["member", "kind", "date", "title", "funder", "in_academia", "updated_at"]
+    list_filter = ["kind", "in_academia", ("date", admin.DateFieldListFilter)]
+    search_fields = ["title", "funder", "member__email", "member__full_name"]
+    list_select_related = ["member"]
+    raw_id_fields = ["member"]
+    date_hierarchy = "date"
+    readonly_fields = ["created_at", "updated_at"]
+
+
+# Site-wide, so every model's changelist offers it. members is the first of our apps in
+# INSTALLED_APPS, so this runs once, before the other apps' admins are loaded.
+admin.site.add_action(export_selected_as_csv)

@@ -122,12 +122,12 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_are_bounded(
 
 
 def test_pages_answer_while_redis_is_down_and_everything_goes_out_after(
-    client, tmp_path, database_url, redis, sink, settings
+    client, tmp_path, database_url, redis, sink, settings, monkeypatch
 ):
     from config.celery import app as celery_app
 
     settings.NOTIFICATIONS_DELIVERY = "celery"
-    celery_app.conf.broker_url = redis.url
+    monkeypatch.setattr(celery_app.conf, "broker_url", redis.url)  # restored afterwards
     celery_app.close()  # drop pooled connections to any other broker
     alice = UserFactory()
     circle = make_circle(alice)

@@ -6,7 +6,6 @@ import io
 from datetime import timedelta
 
 import pytest
-from django.conf import settings as django_settings
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +15,7 @@ from circles.models import Export, Program
 from meetings.models import Attendance, Meeting
 from tests.factories import UserFactory, make_circle
 
-from .services import start_worker, stop, wait_for, worker_env
+from .services import Redis, start_worker, stop, wait_for, worker_env
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -27,7 +26,22 @@ def _postgresql_only():
         pytest.skip("the worker process must share the test database: PostgreSQL only")
 
 
-def test_a_large_workbook_is_built_by_the_worker_and_downloaded(client, settings, tmp_path):
+@pytest.fixture
+def broker(tmp_path):
+    """A private Redis that this process publishes to and the worker consumes from."""
+    from config.celery import app as celery_app
+
+    server = Redis(tmp_path).start()
+    before = celery_app.conf.broker_url
+    celery_app.conf.broker_url = server.url
+    celery_app.close()  # drop pooled connections to any other broker
+    yield server.url
+    celery_app.conf.broker_url = before
+    celery_app.close()
+    server.stop()
+
+
+def test_a_large_workbook_is_built_by_the_worker_and_downloaded(client, settings, tmp_path, broker):
     exports_dir = tmp_path / "exports"
     settings.REPORTS_INLINE_MAX_ROWS = 10
     settings.REPORTS_EXPORT_DIR = exports_dir
@@ -58,9 +72,8 @@ def test_a_large_workbook_is_built_by_the_worker_and_downloaded(client, settings
 
     db = connection.settings_dict
     database_url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
-    env = worker_env(database_url, django_settings.CELERY_BROKER_URL, 25, tmp_path)
+    env = worker_env(database_url, broker, 25, tmp_path)
     env["REPORTS_EXPORT_DIR"] = str(exports_dir)
-    # Only the reports queue: this worker must not take other tests' email tasks.
     worker = start_worker(env, tmp_path, queues="reports", beat=False)
     try:
         built = wait_for(

@@ -85,3 +85,24 @@ def test_staff_who_are_not_superusers_do_not_see_self_identified_answers(client,
     assert page.status_code == 200
     assert b"Self-identified" not in page.content
     assert b'name="gender"' not in page.content
+
+
+def test_user_export_leaves_out_self_identified_answers_and_the_password(client, operator, bob):
+    bob.gender = User.Gender.SELF_DESCRIBED
+    bob.gender_self_description = "Two-spirit"
+    bob.underrepresented_in_medicine = User.URiM.YES
+    bob.save()
+    client.force_login(operator)
+    response = client.post(
+        reverse("admin:members_user_changelist"),
+        {"action": "export_selected_as_csv", "_selected_action": [bob.pk], "index": "0"},
+    )
+    text = b"".join(response.streaming_content).decode()
+    header, row = text.lstrip("\ufeff").splitlines()
+    assert header == (
+        "ID,Email address,Full name,Institution,Profession,Career stage,Active,Staff status,"
+        "Date joined,Last login"
+    )
+    assert row.startswith(f"{bob.pk},bob@example.org,Bob Baker,{bob.institution.name},Physician,")
+    assert "Two-spirit" not in text
+    assert bob.password not in text
