@@ -21,7 +21,7 @@ RUN pip install --no-cache-dir -r requirements.lock
 # The code stays owned by root (the app cannot rewrite itself); only var/ is writable,
 # because STATIC_ROOT defaults to var/staticfiles and the web command re-runs collectstatic.
 COPY . .
-RUN mkdir -p /app/var && chown roundtable:roundtable /app/var
+RUN mkdir -p /app/var/exports && chown -R roundtable:roundtable /app/var
 
 USER roundtable
 

@@ -10,7 +10,10 @@ from . import report_jobs
 logger = logging.getLogger(__name__)
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True)
+# A million-row workbook takes minutes, past the 5-minute default limit of other tasks.
+@shared_task(
+    acks_late=True, reject_on_worker_lost=True, time_limit=60 * 60, soft_time_limit=55 * 60
+)
 def build_export(export_id: int) -> str:
     return report_jobs.build(export_id)
 
