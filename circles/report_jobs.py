@@ -8,6 +8,7 @@ it goes, so the status page can show how far it got.
 
 import logging
 import os
+import uuid
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -79,10 +80,12 @@ def write(report: str, file, scope: Scope, describe: str, *, progress=None) -> i
 
 
 def build(export_id: int) -> str:
-    """Claim a queued export, write its workbook, mark it done (or failed)."""
-    claimed = Export.objects.filter(pk=export_id, status=Export.Status.QUEUED).update(
-        status=Export.Status.RUNNING
-    )
+    """Claim a queued export, write its workbook, mark it done (or failed). A running one
+    is claimed again: with late acks, a task is delivered a second time only when the
+    worker running it died, and the export would otherwise stay "being built" forever."""
+    claimed = Export.objects.filter(
+        pk=export_id, status__in=(Export.Status.QUEUED, Export.Status.RUNNING)
+    ).update(status=Export.Status.RUNNING, rows_done=0)
     if claimed != 1:
         return "not queued"
     export = Export.objects.get(pk=export_id)
@@ -90,7 +93,8 @@ def build(export_id: int) -> str:
     folder = Path(settings.REPORTS_EXPORT_DIR)
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{export.public_id}.xlsx"
-    partial = folder / f".{name}.part"
+    # Each attempt writes its own partial file: two attempts never write into one file.
+    partial = folder / f".{name}.{uuid.uuid4().hex}.part"
 
     def progress(done: int) -> None:
         Export.objects.filter(pk=export_id).update(rows_done=done)
