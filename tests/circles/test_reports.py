@@ -519,3 +519,33 @@ def test_organizer_page_query_count_does_not_grow(client, alice, ledger):
     small = _queries(client, url)
     _grow(ledger["circle"], 1000)
     assert _queries(client, url) == small <= 20
+
+
+def test_built_files_are_deleted_after_a_week_and_the_audit_row_stays(dana, tmp_path, settings):
+    from circles import report_jobs
+
+    settings.REPORTS_EXPORT_DIR = tmp_path
+    now = timezone.now()
+    old = Export.objects.create(
+        requested_by=dana,
+        report="workbook",
+        format="xlsx",
+        scope="x",
+        file_name="old.xlsx",
+        finished_at=now - timedelta(days=8),
+    )
+    recent = Export.objects.create(
+        requested_by=dana,
+        report="workbook",
+        format="xlsx",
+        scope="x",
+        file_name="recent.xlsx",
+        finished_at=now - timedelta(days=1),
+    )
+    (tmp_path / "old.xlsx").write_bytes(b"x")
+    (tmp_path / "recent.xlsx").write_bytes(b"x")
+    assert report_jobs.delete_old_files() == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["recent.xlsx"]
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert old.file_name == "" and recent.file_name == "recent.xlsx"
