@@ -122,11 +122,24 @@ def _trunc(kind: str, sql: str) -> tuple[str, list]:
 # --- participation ---------------------------------------------------------------------------
 
 
-def _facts(scope: Scope) -> tuple[str, list]:
-    """WITH clauses (after _with) every participation figure starts from. `facts` has one row per
-    membership per held meeting it spanned."""
+def _in(column: str, ids: list[int] | None) -> tuple[str, list]:
+    if ids is None:
+        return "", []
+    if not ids:
+        return "AND 1 = 0", []
+    return f"AND {column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
+
+
+def _facts(
+    scope: Scope, *, meetings: list[int] | None = None, memberships: list[int] | None = None
+) -> tuple[str, list]:
+    """WITH clauses (after _with) every participation figure starts from. `facts` has one
+    row per membership per held meeting it spanned. A page of a table passes the ids on
+    it, so the database joins only those rows."""
     window = "AND m.start >= %s" if scope.start else ""
-    params = [scope.until] + ([scope.start] if scope.start else [])
+    only_meetings, meeting_ids = _in("m.id", meetings)
+    only_memberships, membership_ids = _in("ms.id", memberships)
+    params = [scope.until] + ([scope.start] if scope.start else []) + meeting_ids + membership_ids
     sql = f"""
     leaves AS (
         -- Leave periods: each leave_started up to the next leave event (or open).
@@ -144,7 +157,7 @@ def _facts(scope: Scope) -> tuple[str, list]:
         SELECT m.id, m.circle_id, m.series_id, m.start, m.title
         FROM meetings_meeting m
         WHERE m.circle_id IN (SELECT id FROM scope_circles)
-          AND m.status = 'scheduled' AND m.start < %s {window}
+          AND m.status = 'scheduled' AND m.start < %s {window} {only_meetings}
     ),
     raw AS (
         SELECT ms.id AS membership_id, ms.circle_id, ms.user_id, ms.role,
@@ -165,7 +178,7 @@ def _facts(scope: Scope) -> tuple[str, list]:
         LEFT JOIN meetings_seriesrsvp sr ON sr.series_id = h.series_id
              AND sr.user_id = ms.user_id AND sr.valid_from <= h.start
         LEFT JOIN meetings_survey s ON s.meeting_id = h.id AND s.user_id = ms.user_id
-        WHERE ms.joined_at IS NOT NULL
+        WHERE ms.joined_at IS NOT NULL {only_memberships}
     ),
     facts AS (
         SELECT raw.*,
@@ -278,13 +291,16 @@ MEMBER_COLUMNS = """
     COALESCE(agg.responded, 0) AS responded, COALESCE(agg.surveyed, 0) AS surveys_answered"""
 
 
-def _member_rows_sql(scope: Scope) -> tuple[str, list]:
-    facts, params = _with(scope, _facts(scope))
+def _member_rows_sql(scope: Scope, memberships: list[int] | None = None) -> tuple[str, list]:
+    facts, params = _with(scope, _facts(scope, memberships=memberships))
     overlap = ""
     params.append(scope.until)
     if scope.start:
         overlap = "AND (ms.ended_at IS NULL OR ms.ended_at >= %s)"
         params.append(scope.start)
+    only, ids = _in("ms.id", memberships)
+    overlap += f" {only}"
+    params += ids
     sql = f"""
     {facts},
     agg AS (
@@ -313,22 +329,37 @@ def _finish_member(row: dict, now: datetime) -> dict:
 def member_rows(scope: Scope, *, limit: int | None = None, offset: int = 0) -> list[dict]:
     """Per membership (a rejoiner has one row per stay): circle, person, role, tenure,
     meetings eligible and attended, RSVPs given, surveys answered."""
-    sql, params = _member_rows_sql(scope)
+    page = None
     if limit is not None:
-        sql += " LIMIT %s OFFSET %s"
-        params += [limit, offset]
+        page = [r["id"] for r in _fetch(*_member_page_sql(scope, limit, offset))]
+    sql, params = _member_rows_sql(scope, page)
     return [_finish_member(row, scope.now) for row in _fetch(sql, params)]
 
 
-def count_members(scope: Scope) -> int:
+def _member_page_sql(scope: Scope, limit: int, offset: int) -> tuple[str, list]:
+    """The ids of one page of memberships, in the table's order."""
+    where, params = _memberships_in_scope(scope)
+    order = "ORDER BY c.name, c.id, u.full_name, u.id, ms.joined_at LIMIT %s OFFSET %s"
+    return f"SELECT ms.id {where} {order}", [*params, limit, offset]
+
+
+def _memberships_in_scope(scope: Scope) -> tuple[str, list]:
+    """FROM/WHERE of the memberships the per-member table lists: seated at some point,
+    joined before the range ends and not ended before it starts."""
     circles_sql, params = scope.circles_sql()
-    sql = f"""SELECT COUNT(*) FROM circles_membership ms
+    sql = f"""FROM circles_membership ms
+    JOIN circles_circle c ON c.id = ms.circle_id JOIN members_user u ON u.id = ms.user_id
     WHERE ms.joined_at IS NOT NULL AND ms.circle_id IN ({circles_sql}) AND ms.joined_at < %s"""
     params.append(scope.until)
     if scope.start:
         sql += " AND (ms.ended_at IS NULL OR ms.ended_at >= %s)"
         params.append(scope.start)
-    return _scalar(sql, params)
+    return sql, params
+
+
+def count_members(scope: Scope) -> int:
+    where, params = _memberships_in_scope(scope)
+    return _scalar(f"SELECT COUNT(*) {where}", params)
 
 
 def _scalar(sql: str, params: list):
@@ -339,15 +370,15 @@ def _scalar(sql: str, params: list):
 
 def meeting_rows(scope: Scope, *, limit: int | None = None, offset: int = 0) -> list[dict]:
     """Per held meeting: RSVPs and attendance among the members eligible for it."""
-    facts, params = _with(scope, _facts(scope))
+    page = None
+    if limit is not None:
+        page = [r["id"] for r in _fetch(*_meeting_page_sql(scope, limit, offset))]
+    facts, params = _with(scope, _facts(scope, meetings=page))
     sql = f"""
     {facts}, {PER_MEETING}
     SELECT pm.*, c.name AS circle, c.slug AS circle_slug
     FROM per_meeting pm JOIN circles_circle c ON c.id = pm.circle_id
     ORDER BY pm.start DESC, pm.meeting_id DESC"""
-    if limit is not None:
-        sql += " LIMIT %s OFFSET %s"
-        params += [limit, offset]
     rows = _fetch(sql, params)
     for row in rows:
         row["no_answer"] = row["eligible"] - row["responded"]
@@ -356,15 +387,27 @@ def meeting_rows(scope: Scope, *, limit: int | None = None, offset: int = 0) -> 
     return rows
 
 
-def count_meetings(scope: Scope) -> int:
+def _meeting_page_sql(scope: Scope, limit: int, offset: int) -> tuple[str, list]:
+    where, params = _meetings_in_scope(scope)
+    order = "ORDER BY m.start DESC, m.id DESC LIMIT %s OFFSET %s"
+    return f"SELECT m.id {where} {order}", [*params, limit, offset]
+
+
+def _meetings_in_scope(scope: Scope) -> tuple[str, list]:
+    """FROM/WHERE of the held meetings in the scope's circles and range."""
     circles_sql, params = scope.circles_sql()
-    sql = f"""SELECT COUNT(*) FROM meetings_meeting m WHERE m.circle_id IN ({circles_sql})
+    sql = f"""FROM meetings_meeting m WHERE m.circle_id IN ({circles_sql})
     AND m.status = 'scheduled' AND m.start < %s"""
     params.append(scope.until)
     if scope.start:
         sql += " AND m.start >= %s"
         params.append(scope.start)
-    return _scalar(sql, params)
+    return sql, params
+
+
+def count_meetings(scope: Scope) -> int:
+    where, params = _meetings_in_scope(scope)
+    return _scalar(f"SELECT COUNT(*) {where}", params)
 
 
 FACT_COLUMNS = [

@@ -549,3 +549,19 @@ def test_built_files_are_deleted_after_a_week_and_the_audit_row_stays(dana, tmp_
     old.refresh_from_db()
     recent.refresh_from_db()
     assert old.file_name == "" and recent.file_name == "recent.xlsx"
+
+
+def test_member_and_meeting_pages_split_the_whole_table(ledger):
+    scope = _scope(ledger["circle"])
+    _grow(ledger["circle"], 60)
+    whole = reports.member_rows(scope)
+    pages = reports.member_rows(scope, limit=50) + reports.member_rows(scope, limit=50, offset=50)
+    assert len(whole) == reports.count_members(scope) == 66
+    assert [r["membership_id"] for r in pages] == [r["membership_id"] for r in whole]
+    assert [(r["eligible"], r["attended"]) for r in pages] == [
+        (r["eligible"], r["attended"]) for r in whole
+    ]
+    meetings = reports.meeting_rows(scope, limit=2, offset=1)
+    assert [r["meeting_id"] for r in meetings] == [
+        r["meeting_id"] for r in reports.meeting_rows(scope)[1:3]
+    ]
