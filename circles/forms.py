@@ -324,6 +324,9 @@ class CircleFilterForm(forms.Form):
         ).distinct()
 
 
+REPORT_YEARS = (1950, 2100)
+
+
 class ReportFilterForm(forms.Form):
     """The filters every report and export shares. The program and circle choices are
     limited to what the person may report on, so naming another program's circle is a
@@ -343,12 +346,28 @@ class ReportFilterForm(forms.Form):
         required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args, programs, **kwargs):
+    def __init__(self, *args, programs, every_circle: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["program"].queryset = programs
-        self.fields["circle"].queryset = Circle.objects.filter(program__in=programs).order_by(
-            "name"
+        # Staff report on every circle, also those no program owns.
+        circles = (
+            Circle.objects.all() if every_circle else Circle.objects.filter(program__in=programs)
         )
+        self.fields["circle"].queryset = circles.order_by("name")
+
+    def _clean_date(self, name: str):
+        value = self.cleaned_data.get(name)
+        if value and not (REPORT_YEARS[0] <= value.year <= REPORT_YEARS[1]):
+            raise forms.ValidationError(
+                f"Choose a date between {REPORT_YEARS[0]} and {REPORT_YEARS[1]}."
+            )
+        return value
+
+    def clean_start(self):
+        return self._clean_date("start")
+
+    def clean_end(self):
+        return self._clean_date("end")
 
     def clean(self):
         data = super().clean()

@@ -575,15 +575,21 @@ class Export(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        permissions = [
+            # Pseudonymous rows can be matched to the identified tables by anyone who has
+            # both, so the research export is a separate grant (staff have it).
+            ("export_research", "Can download the de-identified research export"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_report_display()} ({self.format}) by {self.requested_by}"
 
     @property
     def percent_done(self) -> int:
+        """An estimate: rows_total counts participation rows, the other sheets add a few."""
         if self.status == self.Status.DONE:
             return 100
-        return int(100 * self.rows_done / self.rows_total) if self.rows_total else 0
+        return min(99, int(100 * self.rows_done / self.rows_total)) if self.rows_total else 0
 
     @property
     def is_finished(self) -> bool:

@@ -63,10 +63,29 @@ def scope_for(user, filters: dict) -> tuple[Scope, str]:
         if not circles.exists():
             raise ScopeError("You no longer organize this circle.")
         return Scope(circles=circles), str(circles.get())
-    form = ReportFilterForm(filters, programs=programs_for(user))
+    programs = programs_for(user)
+    if not user.is_staff and not programs.exists():
+        raise ScopeError("You no longer administer a program.")
+    form = ReportFilterForm(filters, programs=programs, every_circle=user.is_staff)
     if not form.is_valid():
         raise ScopeError("These filters are no longer valid for you.")
     return scope_of(form, filters.get("zone") or "UTC"), form.describe()
+
+
+def enqueue(export_id: int) -> None:
+    """Hand the job to the reports queue; if the broker cannot be reached, the export is
+    marked failed at once (the person sees why) rather than left queued forever."""
+    from .tasks import build_export
+
+    try:
+        build_export.apply_async(args=[export_id], retry=False)
+    except Exception:
+        logger.warning("broker unreachable; export %s not queued", export_id)
+        Export.objects.filter(pk=export_id, status=Export.Status.QUEUED).update(
+            status=Export.Status.FAILED,
+            error="The export could not be started just now. Please try again in a minute.",
+            finished_at=timezone.now(),
+        )
 
 
 def file_path(export: Export) -> Path:
@@ -123,8 +142,16 @@ def build(export_id: int) -> str:
 
 
 def delete_old_files(now=None) -> int:
-    """Built files are kept a week; the audit rows stay."""
-    cutoff = (now or timezone.now()) - KEEP_FILES_FOR
+    """Built files are kept a week; the audit rows stay. Partial files of attempts that
+    died are removed after a day."""
+    now = now or timezone.now()
+    folder = Path(settings.REPORTS_EXPORT_DIR)
+    if folder.exists():
+        for partial in folder.glob(".*.part"):
+            age = now.timestamp() - partial.stat().st_mtime
+            if age > timedelta(days=1).total_seconds():
+                partial.unlink(missing_ok=True)
+    cutoff = now - KEEP_FILES_FOR
     old = Export.objects.filter(~Q(file_name=""), finished_at__lt=cutoff)
     count = 0
     for export in old:

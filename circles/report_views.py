@@ -7,6 +7,7 @@ import tempfile
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -28,7 +29,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _filters(request: HttpRequest, data) -> tuple[ReportFilterForm, Scope | None]:
-    form = ReportFilterForm(data, programs=get_report_programs(request))
+    programs = get_report_programs(request)
+    form = ReportFilterForm(data, programs=programs, every_circle=request.user.is_staff)
     if not form.is_valid():
         return form, None
     return form, report_jobs.scope_of(form, _zone(request))
@@ -57,16 +59,25 @@ WORKBOOKS = [
     (Export.Report.WORKBOOK, "Workbook XLSX (every table)"),
     (Export.Report.RESEARCH, "De-identified research XLSX"),
 ]
+RESEARCH_PERMISSION = "circles.export_research"
 
 
-def _page_context(form: ReportFilterForm, section: str) -> dict:
+def _workbooks(user) -> list:
+    return [
+        (report, label)
+        for report, label in WORKBOOKS
+        if report != Export.Report.RESEARCH or user.has_perm(RESEARCH_PERMISSION)
+    ]
+
+
+def _page_context(request: HttpRequest, form: ReportFilterForm, section: str) -> dict:
     valid = form.is_bound and form.is_valid()
     query = urlencode({k: v for k, v in form.as_query().items() if v}) if valid else ""
     return {
         "form": form,
         "section": section,
         "query": query,
-        "workbook_choices": WORKBOOKS,
+        "workbook_choices": _workbooks(request.user),
         "settings_min_answers": settings.SURVEY_MIN_ANSWERS,
     }
 
@@ -76,7 +87,7 @@ def _page_context(form: ReportFilterForm, section: str) -> dict:
 def overview(request: HttpRequest) -> HttpResponse:
     """Outcomes (the MICReW table) and the charts."""
     form, scope = _filters(request, request.GET)
-    context = _page_context(form, "outcomes")
+    context = _page_context(request, form, "outcomes")
     if scope is None:
         return render(request, "circles/reports/overview.html", context, status=400)
     by = request.GET.get("by") if request.GET.get("by") in reports.GROUPINGS else "program"
@@ -117,7 +128,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 @require_safe
 def participation(request: HttpRequest) -> HttpResponse:
     form, scope = _filters(request, request.GET)
-    context = _page_context(form, "participation")
+    context = _page_context(request, form, "participation")
     if scope is None:
         return render(request, "circles/reports/participation.html", context, status=400)
     context.update(scope_label=form.describe(), **_participation(request, scope))
@@ -155,7 +166,10 @@ def report_csv(request: HttpRequest, table: str) -> HttpResponse:
     form, scope = _filters(request, request.GET)
     if scope is None:
         return render(
-            request, "circles/reports/participation.html", _page_context(form, ""), status=400
+            request,
+            "circles/reports/participation.html",
+            _page_context(request, form, ""),
+            status=400,
         )
     _title, header, rows = exports.TABLES[table]
     _record(request, table, Export.Format.CSV, form.describe(), form.as_query())
@@ -168,10 +182,16 @@ def report_workbook(request: HttpRequest, report: str) -> HttpResponse:
     """The workbook (every table) or the research export: at once when small, else a job."""
     if report not in (Export.Report.WORKBOOK, Export.Report.RESEARCH):
         raise Http404("No such export.")
+    if report == Export.Report.RESEARCH and not request.user.has_perm(RESEARCH_PERMISSION):
+        get_report_programs(request)  # anonymous-like outsiders: the usual 403 first
+        raise PermissionDenied("The research export needs its own permission; ask staff.")
     form, scope = _filters(request, request.POST)
     if scope is None:
         return render(
-            request, "circles/reports/participation.html", _page_context(form, ""), status=400
+            request,
+            "circles/reports/participation.html",
+            _page_context(request, form, ""),
+            status=400,
         )
     filters = {**form.as_query(), "zone": _zone(request)}
     return _workbook(request, report, scope, form.describe(), filters)
@@ -189,9 +209,7 @@ def _workbook(request, report: str, scope: Scope, describe: str, filters: dict):
             status=Export.Status.QUEUED,
             rows_total=rows,
         )
-        from .tasks import build_export
-
-        transaction.on_commit(lambda: build_export.delay(export.pk))
+        transaction.on_commit(lambda: report_jobs.enqueue(export.pk))
         messages.info(request, "Your export is being built; this page shows its progress.")
         return redirect("circles:export_status", public_id=export.public_id)
     file = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
@@ -231,6 +249,10 @@ def export_status(request: HttpRequest, public_id) -> HttpResponse:
 @require_safe
 def export_download(request: HttpRequest, public_id) -> HttpResponse:
     export = _own_export(request, public_id)
+    try:  # still allowed to see what it holds?
+        report_jobs.scope_for(request.user, export.filters)
+    except report_jobs.ScopeError as error:
+        raise PermissionDenied(str(error)) from error
     if export.status != Export.Status.DONE or not export.file_name:
         raise Http404("This export is not ready or no longer kept.")
     path = report_jobs.file_path(export)

@@ -25,7 +25,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -55,9 +55,15 @@ class Scope:
         return sql, list(params)
 
 
+def _adapt(params: list) -> list:
+    """Datetimes as the backend stores them (SQLite compares text: UTC, no offset)."""
+    adapt = connection.ops.adapt_datetimefield_value
+    return [adapt(p) if isinstance(p, datetime) else p for p in params]
+
+
 def _fetch(sql: str, params: list) -> list[dict]:
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, _adapt(params))
         names = [col[0] for col in cursor.description]
         convert = _converter(names)
         return [dict(zip(names, convert(row), strict=True)) for row in cursor.fetchall()]
@@ -89,6 +95,8 @@ def _converter(names: list[str]):
                 value = int(value) if value == value.to_integral_value() else float(value)
             elif is_timestamp and isinstance(value, str):
                 value = datetime.fromisoformat(value).replace(tzinfo=UTC)
+            elif isinstance(value, datetime) and value.tzinfo is None:
+                value = value.replace(tzinfo=UTC)  # SQLite: stored UTC, read back naive
             out.append(value)
         return out
 
@@ -238,7 +246,7 @@ def circle_summaries(scope: Scope) -> list[dict]:
         FROM meetings_survey s JOIN held h ON h.id = s.meeting_id
         GROUP BY h.circle_id
     )
-    SELECT c.id, c.name, c.slug, c.kind, c.status, p.name AS program,
+    SELECT c.id, c.name, c.slug, c.kind, c.status, COALESCE(p.name, '') AS program,
            COALESCE(st.active_members, 0) AS active_members, COALESCE(st.on_leave, 0) AS on_leave,
            COALESCE(mt.meetings_held, 0) AS meetings_held, mt.mean_rate,
            COALESCE(mt.eligible, 0) AS eligible, COALESCE(mt.attended, 0) AS attended,
@@ -246,7 +254,7 @@ def circle_summaries(scope: Scope) -> list[dict]:
            COALESCE(sv.sent, 0) AS surveys_sent, COALESCE(sv.answered, 0) AS surveys_answered,
            sv.usefulness
     FROM circles_circle c
-    JOIN circles_program p ON p.id = c.program_id
+    LEFT JOIN circles_program p ON p.id = c.program_id
     LEFT JOIN seats st ON st.circle_id = c.id
     LEFT JOIN meeting_totals mt ON mt.circle_id = c.id
     LEFT JOIN surveys sv ON sv.circle_id = c.id
@@ -364,7 +372,7 @@ def count_members(scope: Scope) -> int:
 
 def _scalar(sql: str, params: list):
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, _adapt(params))
         return cursor.fetchone()[0]
 
 
@@ -432,13 +440,14 @@ def fact_rows_sql(scope: Scope) -> tuple[str, list]:
     facts, params = _with(scope, _facts(scope))
     sql = f"""
     {facts}
-    SELECT p.name AS program, c.name AS circle, f.meeting_start AS meeting_start_utc,
+    SELECT COALESCE(p.name, '') AS program, c.name AS circle,
+           f.meeting_start AS meeting_start_utc,
            m.title AS meeting, u.full_name AS member, u.email, f.role,
            f.on_leave, f.eligible, f.rsvp, f.attendance, f.surveyed AS survey_answered
     FROM facts f
     JOIN meetings_meeting m ON m.id = f.meeting_id
     JOIN circles_circle c ON c.id = f.circle_id
-    JOIN circles_program p ON p.id = c.program_id
+    LEFT JOIN circles_program p ON p.id = c.program_id
     JOIN members_user u ON u.id = f.user_id
     ORDER BY c.name, c.id, f.meeting_start, m.id, u.full_name, u.id"""
     return sql, params
@@ -447,8 +456,10 @@ def fact_rows_sql(scope: Scope) -> tuple[str, list]:
 def stream(sql: str, params: list, *, chunk: int = 2000) -> Iterator[tuple]:
     """Rows of `sql` read through a server-side cursor on PostgreSQL (Django's chunked
     cursor), `chunk` at a time, so a million-row export never sits in memory."""
-    with connection.chunked_cursor() as cursor:
-        cursor.execute(sql, params)
+    # Inside a transaction PostgreSQL streams the cursor as rows are read; outside one
+    # Django opens it WITH HOLD, which makes the server build the whole result first.
+    with transaction.atomic(), connection.chunked_cursor() as cursor:
+        cursor.execute(sql, _adapt(params))
         convert = _converter([col[0] for col in cursor.description])
         while rows := cursor.fetchmany(chunk):
             for row in rows:
@@ -521,6 +532,8 @@ def membership_over_time(scope: Scope) -> dict:
         return {"unit": "month", "points": []}
     first = max(_as_date(first), scope.start.date() if scope.start else date.min)
     unit, buckets = _buckets(first, scope.until.date())
+    if not buckets:  # the range ends before anyone joined
+        return {"unit": unit, "points": []}
     columns, column_params = [], []
     for i, bucket in enumerate(buckets):
         moment = datetime(bucket.year, bucket.month, bucket.day, tzinfo=UTC)
@@ -584,9 +597,13 @@ def _people(scope: Scope) -> tuple[str, list]:
     their first joining, whether they hold a seat now, and their milestone counts."""
     joined_date, joined_params = _date_of("pc.first_joined")
     params = [scope.until]
-    range_sql = ""
+    range_sql, range_params = "", []
     if scope.start:
-        range_sql = "AND mi.date >= %s"
+        range_sql += " AND mi.date >= %s"
+        range_params.append(scope.start.date())
+    if scope.end:
+        range_sql += " AND mi.date < %s"
+        range_params.append(scope.end.date())
     sql = f"""
     per_circle AS (
         SELECT ms.circle_id, ms.user_id, MIN(ms.joined_at) AS first_joined,
@@ -606,7 +623,11 @@ def _people(scope: Scope) -> tuple[str, list]:
         ) ranked WHERE n = 1
     ),
     people AS (
-        SELECT pc.circle_id, pc.user_id, pc.first_joined, pc.current, pc.last_ended,
+        SELECT pc.circle_id, pc.user_id, pc.first_joined, pc.last_ended,
+               -- Holds a seat now, whatever the range (a rejoiner is not an alumnus).
+               CASE WHEN EXISTS (SELECT 1 FROM circles_membership cm
+                    WHERE cm.circle_id = pc.circle_id AND cm.user_id = pc.user_id
+                      AND cm.status IN ('active', 'on_leave')) THEN 1 ELSE 0 END AS current,
                CASE WHEN u.gender = 'woman' THEN 1 ELSE 0 END AS woman,
                u.gender, u.underrepresented_in_medicine AS urim,
                CASE WHEN lp.in_academia = FALSE THEN 0 ELSE 1 END AS retained,
@@ -624,7 +645,6 @@ def _people(scope: Scope) -> tuple[str, list]:
         JOIN members_user u ON u.id = pc.user_id
         LEFT JOIN latest_position lp ON lp.member_id = pc.user_id
     )"""
-    range_params = [scope.start.date()] if scope.start else []
     params += (joined_params + range_params) * 3
     return sql, params
 
@@ -690,8 +710,11 @@ def _suppressed(row: dict, labels: dict) -> dict:
     and a rate is shown only when both its parts are shown."""
     row["label"] = labels.get(row["label"] or "", row["label"] or "Not given")
     row["suppressed"] = row["members"] < SMALL_CELL
-    for key in ("members", "current", "alumni", "retained", "with_cda"):
-        row[f"{key}_shown"] = suppress(row[key])
+    row["members_shown"] = suppress(row["members"])
+    for key in ("current", "alumni", "retained", "with_cda"):
+        # The rest of the row (members − count) describes people too.
+        small = is_small(row[key]) or is_small(row["members"] - row[key])
+        row[f"{key}_shown"] = SUPPRESSED if small else row[key]
     for key, part in (("retained_rate", "retained"), ("with_cda_rate", "with_cda")):
         if row["suppressed"] or row[f"{part}_shown"] == SUPPRESSED:
             row[key] = None
@@ -729,16 +752,23 @@ def _finish_outcome(row: dict) -> dict:
         row[key] = int(row[key] or 0)
     n = row["members"]
     row["alumni"] = n - row["current"]
-    row["women_shown"] = suppress(row["women"])
-    row["women_share"] = rate(row["women"], n) if row["women"] >= SMALL_CELL else None
+    # Gender is about people: hidden when the women, the others or the whole group are
+    # fewer than five, so no small group's genders can be read off the table.
+    hidden = n < SMALL_CELL or is_small(row["women"]) or is_small(n - row["women"])
+    row["women_shown"] = SUPPRESSED if hidden else row["women"]
+    row["women_share"] = None if hidden else rate(row["women"], n)
     row["retained_rate"] = rate(row["retained"], n)
     row["with_cda_rate"] = rate(row["with_cda"], n)
     return row
 
 
+def is_small(count: int) -> bool:
+    return 0 < count < SMALL_CELL
+
+
 def suppress(count: int):
     """A count of people as it may be shown in a demographic cell: "<5" for 1–4."""
-    return SUPPRESSED if 0 < count < SMALL_CELL else count
+    return SUPPRESSED if is_small(count) else count
 
 
 # --- the de-identified research export --------------------------------------------------------
@@ -761,8 +791,8 @@ def research_rows_sql(scope: Scope) -> tuple[str, list]:
         WHERE s.answered_at IS NOT NULL
         GROUP BY h.circle_id, s.user_id
     )
-    SELECT u.public_id AS member, c.slug AS circle, c.kind AS circle_kind,
-           p.slug AS program, u.institution_id AS institution,
+    SELECT u.public_id AS member, c.id AS circle, c.kind AS circle_kind,
+           COALESCE(p.slug, '') AS program, u.institution_id AS institution,
            people.first_joined, people.current, people.last_ended,
            u.gender, u.underrepresented_in_medicine AS urim, u.career_stage, u.profession,
            COALESCE(d.eligible, 0) AS meetings_eligible,
@@ -775,7 +805,7 @@ def research_rows_sql(scope: Scope) -> tuple[str, list]:
     FROM people
     JOIN members_user u ON u.id = people.user_id
     JOIN circles_circle c ON c.id = people.circle_id
-    JOIN circles_program p ON p.id = c.program_id
+    LEFT JOIN circles_program p ON p.id = c.program_id
     LEFT JOIN dose d ON d.circle_id = people.circle_id AND d.user_id = people.user_id
     LEFT JOIN scores sc ON sc.circle_id = people.circle_id AND sc.user_id = people.user_id"""
     return sql, params

@@ -405,10 +405,27 @@ def test_job_fails_cleanly_when_the_admin_lost_their_role(
     assert list(tmp_path.iterdir()) == []
 
 
+def _grant_research(user) -> None:
+    from django.contrib.auth.models import Permission
+
+    user.user_permissions.add(Permission.objects.get(codename="export_research"))
+
+
+def test_research_export_needs_its_own_permission(client, dana, ledger):
+    client.force_login(dana)
+    page = client.get(reverse("circles:reports")).content.decode()
+    assert "De-identified research XLSX" not in page
+    url = reverse("circles:report_workbook", args=["research"])
+    assert client.post(url, {"circle": "ledger"}).status_code == 403
+    assert not Export.objects.exists()
+
+
 def test_research_export_is_pseudonymous_with_a_data_dictionary(client, dana, ledger):
     from openpyxl import load_workbook
 
+    _grant_research(dana)
     client.force_login(dana)
+    assert "De-identified research XLSX" in client.get(reverse("circles:reports")).content.decode()
     response = client.post(
         reverse("circles:report_workbook", args=["research"]), {"circle": "ledger"}
     )
@@ -565,3 +582,109 @@ def test_member_and_meeting_pages_split_the_whole_table(ledger):
     assert [r["meeting_id"] for r in meetings] == [
         r["meeting_id"] for r in reports.meeting_rows(scope)[1:3]
     ]
+
+
+def test_gender_of_a_small_group_is_never_shown(client, dana, ledger):
+    scope = _scope(ledger["circle"])
+    # 5 people, 4 women: the one man could be singled out, so the figure hides.
+    total = reports.outcome_totals(scope)
+    assert (total["women_shown"], total["women_share"]) == ("<5", None)
+    for row in reports.outcomes(scope, by="cohort") + reports.outcomes(scope, by="circle"):
+        assert row["women_shown"] == "<5"
+    _grow(ledger["circle"], 6)  # now 10 women and 1 man: still hidden
+    assert reports.outcome_totals(scope)["women_shown"] == "<5"
+    men = UserFactory.create_batch(4, gender=User.Gender.MAN)
+    for user in men:
+        _membership(ledger["circle"], user, timezone.now() - timedelta(days=3))
+    total = reports.outcome_totals(scope)  # 10 women, 5 men
+    assert (total["women_shown"], total["women_share"]) == (10, round(100 * 10 / 15, 1))
+
+
+def test_breakdown_hides_a_count_whose_complement_is_small(ledger):
+    scope = _scope(ledger["circle"])
+    _grow(ledger["circle"], 6)  # 10 women; alice alone has a CDA, all retained
+    woman = {r["label"]: r for r in reports.outcomes(scope, by="gender")}["Woman"]
+    assert woman["members_shown"] == 10 and woman["retained_shown"] == 10
+    assert woman["with_cda_shown"] == "<5"
+    # 10 current women of 10 but one alumna (gina): the alumni count is small
+    assert woman["alumni_shown"] == "<5" and woman["current_shown"] == "<5"
+
+
+def test_end_date_limits_milestones_and_rejoiners_stay_current(ledger):
+    t0 = timezone.now() - timedelta(days=200)
+    scope = reports.Scope(
+        circles=Circle.objects.filter(pk=ledger["circle"].pk), end=t0 + timedelta(days=80)
+    )
+    total = reports.outcome_totals(scope)
+    assert total["grants"] == 1  # finn's second grant came after the range
+    assert total["promotions"] == 1 and total["publications"] == 0
+    # erin's second stay began after the range, but she holds a seat now
+    assert (total["current"], total["alumni"]) == (4, 1)
+
+
+def test_far_dates_are_a_field_error(client, dana, ledger):
+    client.force_login(dana)
+    for params in ({"end": "9999-12-31"}, {"start": "0001-01-01"}):
+        response = client.get(reverse("circles:reports"), params)
+        assert response.status_code == 400
+        assert "Choose a date between" in response.content.decode()
+
+
+def test_organizer_of_a_circle_without_a_program_gets_its_figures(client, alice, bob):
+    lonely = make_circle(alice, members=[bob], name="Lonely Circle", slug="lonely")
+    _meeting(lonely, timezone.now() - timedelta(days=3))
+    client.force_login(alice)
+    page = client.get(reverse("circles:circle_participation", args=["lonely"])).content.decode()
+    assert "Lonely Circle" in page and "No circles in this scope" not in page
+    rows = _csv(
+        client.get(reverse("circles:circle_participation_csv", args=["lonely", "participation"]))
+    )
+    assert len(rows) == 3 and rows[1][0] == "" and rows[1][1] == "Lonely Circle"
+    staff = UserFactory(is_staff=True)
+    client.force_login(staff)
+    assert client.get(reverse("circles:reports"), {"circle": "lonely"}).status_code == 200
+
+
+def test_a_job_that_cannot_reach_the_broker_fails_with_a_message(
+    client, dana, ledger, settings, django_capture_on_commit_callbacks
+):
+    from config.celery import app as celery_app
+
+    settings.REPORTS_INLINE_MAX_ROWS = 5
+    before = celery_app.conf.broker_url
+    celery_app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens there
+    celery_app.close()
+    client.force_login(dana)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                reverse("circles:report_workbook", args=["workbook"]), {"circle": "ledger"}
+            )
+    finally:
+        celery_app.conf.broker_url = before
+        celery_app.close()
+    assert response.status_code == 302
+    export = Export.objects.get()
+    assert export.status == Export.Status.FAILED and "try again" in export.error
+    assert "try again" in client.get(response["Location"]).content.decode()
+
+
+def test_a_former_admin_cannot_download_a_built_file(
+    client, dana, ledger, program, tmp_path, settings
+):
+    settings.REPORTS_EXPORT_DIR = tmp_path
+    (tmp_path / "done.xlsx").write_bytes(b"x")
+    export = Export.objects.create(
+        requested_by=dana,
+        report="workbook",
+        format="xlsx",
+        scope="x",
+        status="done",
+        file_name="done.xlsx",
+        filters={"circle": "ledger"},
+    )
+    client.force_login(dana)
+    url = reverse("circles:export_download", args=[export.public_id])
+    assert client.get(url).status_code == 200
+    program.admins.remove(dana)
+    assert client.get(url).status_code == 403
