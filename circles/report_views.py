@@ -82,14 +82,20 @@ def _page_context(request: HttpRequest, form: ReportFilterForm, section: str) ->
     }
 
 
+def _invalid(request, form, template: str = "participation.html", section: str = ""):
+    """The page again with the filter errors next to their fields: a 400, no figures."""
+    context = _page_context(request, form, section)
+    return render(request, f"circles/reports/{template}", context, status=400)
+
+
 @login_required
 @require_safe
 def overview(request: HttpRequest) -> HttpResponse:
     """Outcomes (the MICReW table) and the charts."""
     form, scope = _filters(request, request.GET)
-    context = _page_context(request, form, "outcomes")
     if scope is None:
-        return render(request, "circles/reports/overview.html", context, status=400)
+        return _invalid(request, form, "overview.html", "outcomes")
+    context = _page_context(request, form, "outcomes")
     by = request.GET.get("by") if request.GET.get("by") in reports.GROUPINGS else "program"
     attendance = reports.attendance_by_period(scope)
     membership = reports.membership_over_time(scope)
@@ -128,9 +134,9 @@ def overview(request: HttpRequest) -> HttpResponse:
 @require_safe
 def participation(request: HttpRequest) -> HttpResponse:
     form, scope = _filters(request, request.GET)
-    context = _page_context(request, form, "participation")
     if scope is None:
-        return render(request, "circles/reports/participation.html", context, status=400)
+        return _invalid(request, form, "participation.html", "participation")
+    context = _page_context(request, form, "participation")
     context.update(scope_label=form.describe(), **_participation(request, scope))
     return render(request, "circles/reports/participation.html", context)
 
@@ -165,12 +171,7 @@ def report_csv(request: HttpRequest, table: str) -> HttpResponse:
         raise Http404("No such table.")
     form, scope = _filters(request, request.GET)
     if scope is None:
-        return render(
-            request,
-            "circles/reports/participation.html",
-            _page_context(request, form, ""),
-            status=400,
-        )
+        return _invalid(request, form)
     _title, header, rows = exports.TABLES[table]
     _record(request, table, Export.Format.CSV, form.describe(), form.as_query())
     return streamed_csv(_filename(table, "csv"), header, rows(scope))
@@ -187,12 +188,7 @@ def report_workbook(request: HttpRequest, report: str) -> HttpResponse:
         raise PermissionDenied("The research export needs its own permission; ask staff.")
     form, scope = _filters(request, request.POST)
     if scope is None:
-        return render(
-            request,
-            "circles/reports/participation.html",
-            _page_context(request, form, ""),
-            status=400,
-        )
+        return _invalid(request, form)
     filters = {**form.as_query(), "zone": _zone(request)}
     return _workbook(request, report, scope, form.describe(), filters)
 
