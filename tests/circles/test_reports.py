@@ -648,21 +648,17 @@ def test_organizer_of_a_circle_without_a_program_gets_its_figures(client, alice,
 def test_a_job_that_cannot_reach_the_broker_fails_with_a_message(
     client, dana, ledger, settings, django_capture_on_commit_callbacks
 ):
-    from config.celery import app as celery_app
+    from tests.integration.services import broker_at
 
     settings.REPORTS_INLINE_MAX_ROWS = 5
-    before = celery_app.conf.broker_url
-    celery_app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens there
-    celery_app.close()
     client.force_login(dana)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            response = client.post(
-                reverse("circles:report_workbook", args=["workbook"]), {"circle": "ledger"}
-            )
-    finally:
-        celery_app.conf.broker_url = before
-        celery_app.close()
+    with (
+        broker_at("redis://127.0.0.1:1/0"),  # nothing listens there
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.post(
+            reverse("circles:report_workbook", args=["workbook"]), {"circle": "ledger"}
+        )
     assert response.status_code == 302
     export = Export.objects.get()
     assert export.status == Export.Status.FAILED and "try again" in export.error

@@ -2,6 +2,7 @@
 every Message-ID it accepts, a private redis-server we can stop and start, and a Celery
 worker (with its beat sweep) started as a separate process on the test database."""
 
+import contextlib
 import logging
 import os
 import signal
@@ -195,3 +196,23 @@ def wait_for(predicate, timeout: float, every: float = 0.2) -> bool:
             return True
         time.sleep(every)
     return predicate()
+
+
+@contextlib.contextmanager
+def broker_at(url: str):
+    """Point this process's Celery app at `url` for the block, then back. The app keeps a
+    connection pool and a producer pool bound to the broker it first used: both go."""
+    from config.celery import app
+
+    def reset() -> None:
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    before = app.conf.broker_url
+    app.conf.broker_url = url
+    reset()
+    try:
+        yield
+    finally:
+        app.conf.broker_url = before
+        reset()

@@ -1,6 +1,7 @@
 """The outbox on real parts: PostgreSQL, a private Redis, a real Celery worker with its
 beat sweep, and an SMTP sink on loopback that records Message-IDs."""
 
+import contextlib
 import time
 from datetime import time as clock
 from datetime import timedelta
@@ -14,7 +15,16 @@ from meetings import actions
 from meetings.models import Format, Notification
 from tests.factories import UserFactory, make_circle
 
-from .services import Redis, SmtpSink, kill_hard, start_worker, stop, wait_for, worker_env
+from .services import (
+    Redis,
+    SmtpSink,
+    broker_at,
+    kill_hard,
+    start_worker,
+    stop,
+    wait_for,
+    worker_env,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -122,13 +132,12 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_are_bounded(
 
 
 def test_pages_answer_while_redis_is_down_and_everything_goes_out_after(
-    client, tmp_path, database_url, redis, sink, settings, monkeypatch
+    client, tmp_path, database_url, redis, sink, settings, request
 ):
-    from config.celery import app as celery_app
-
     settings.NOTIFICATIONS_DELIVERY = "celery"
-    monkeypatch.setattr(celery_app.conf, "broker_url", redis.url)  # restored afterwards
-    celery_app.close()  # drop pooled connections to any other broker
+    stack = contextlib.ExitStack()
+    stack.enter_context(broker_at(redis.url))  # and back to the usual broker afterwards
+    request.addfinalizer(stack.close)
     alice = UserFactory()
     circle = make_circle(alice)
     redis.stop()

@@ -15,7 +15,7 @@ from circles.models import Export, Program
 from meetings.models import Attendance, Meeting
 from tests.factories import UserFactory, make_circle
 
-from .services import Redis, start_worker, stop, wait_for, worker_env
+from .services import Redis, broker_at, start_worker, stop, wait_for, worker_env
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -29,15 +29,9 @@ def _postgresql_only():
 @pytest.fixture
 def broker(tmp_path):
     """A private Redis that this process publishes to and the worker consumes from."""
-    from config.celery import app as celery_app
-
     server = Redis(tmp_path).start()
-    before = celery_app.conf.broker_url
-    celery_app.conf.broker_url = server.url
-    celery_app.close()  # drop pooled connections to any other broker
-    yield server.url
-    celery_app.conf.broker_url = before
-    celery_app.close()
+    with broker_at(server.url):
+        yield server.url
     server.stop()
 
 
