@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from config.admin_exports import ConfidentialAdmin
+
 from .models import (
     Charter,
     Circle,
@@ -30,7 +32,7 @@ class ReadOnlyHistoryMixin:
 
 
 @admin.register(Program)
-class ProgramAdmin(admin.ModelAdmin):
+class ProgramAdmin(ConfidentialAdmin):
     list_display = ["name", "slug", "circle_count", "admin_count", "created_at"]
     search_fields = ["name", "slug", "admins__email"]
     prepopulated_fields = {"slug": ["name"]}
@@ -59,7 +61,7 @@ class ProgramAdmin(admin.ModelAdmin):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(ConfidentialAdmin):
     list_display = ["name", "slug", "circle_count"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -87,7 +89,7 @@ class CharterInline(admin.TabularInline):
 
 
 @admin.register(Circle)
-class CircleAdmin(admin.ModelAdmin):
+class CircleAdmin(ConfidentialAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = [
         "name",
@@ -128,7 +130,7 @@ class CircleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Charter)
-class CharterAdmin(ReadOnlyHistoryMixin, admin.ModelAdmin):
+class CharterAdmin(ReadOnlyHistoryMixin, ConfidentialAdmin):
     # A new version is written from the circle's page; members accepted these as they are.
     list_display = ["circle", "version", "is_current", "created_by", "created_at"]
     list_filter = ["circle__kind", "circle__program", "circle"]
@@ -158,7 +160,7 @@ class MembershipEventInline(admin.TabularInline):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ConfidentialAdmin):
     list_display = [
         "user",
         "user_email",
@@ -186,7 +188,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(MembershipEvent)
-class MembershipEventAdmin(ReadOnlyHistoryMixin, admin.ModelAdmin):
+class MembershipEventAdmin(ReadOnlyHistoryMixin, ConfidentialAdmin):
     list_display = ["at", "member", "circle", "kind", "actor"]
     list_filter = ["kind", "membership__circle__program", "membership__circle"]
     list_select_related = ["membership__user", "membership__circle", "actor"]
@@ -234,7 +236,7 @@ class InvitationStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(ConfidentialAdmin):
     list_display = [
         "email",
         "circle",
@@ -268,7 +270,7 @@ class InvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Export)
-class ExportAdmin(ReadOnlyHistoryMixin, admin.ModelAdmin):
+class ExportAdmin(ReadOnlyHistoryMixin, ConfidentialAdmin):
     """The audit trail: who downloaded which report, with which filters, when."""
 
     list_display = [

@@ -6,6 +6,8 @@ from django.db.models import Count
 from django.db.models.functions import Length
 from django.utils import timezone
 
+from config.admin_exports import ConfidentialAdmin
+
 from .models import (
     RSVP,
     ActionItem,
@@ -26,7 +28,7 @@ HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(MeetingSeries)
-class MeetingSeriesAdmin(admin.ModelAdmin):
+class MeetingSeriesAdmin(ConfidentialAdmin):
     formfield_overrides = HTTPS_URLS
     list_display = [
         "title",
@@ -66,7 +68,7 @@ class AgendaItemInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(ConfidentialAdmin):
     formfield_overrides = HTTPS_URLS
     list_display = [
         "title",
@@ -96,7 +98,7 @@ class MeetingAdmin(admin.ModelAdmin):
 
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(admin.ModelAdmin):
+class AgendaItemAdmin(ConfidentialAdmin):
     formfield_overrides = HTTPS_URLS
     list_display = ["title", "meeting", "circle", "kind", "presenter", "position"]
     list_filter = ["kind", "meeting__circle__program", "meeting__circle"]
@@ -112,7 +114,7 @@ class AgendaItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(RSVP)
-class RSVPAdmin(admin.ModelAdmin):
+class RSVPAdmin(ConfidentialAdmin):
     list_display = ["meeting", "circle", "user", "answer", "updated_at"]
     list_filter = ["answer", "meeting__circle"]
     list_select_related = ["meeting__circle", "user"]
@@ -126,7 +128,7 @@ class RSVPAdmin(admin.ModelAdmin):
 
 
 @admin.register(SeriesRSVP)
-class SeriesRSVPAdmin(admin.ModelAdmin):
+class SeriesRSVPAdmin(ConfidentialAdmin):
     list_display = ["series", "circle", "user", "answer", "valid_from", "updated_at"]
     list_filter = ["answer", "series__circle"]
     list_select_related = ["series__circle", "user"]
@@ -153,7 +155,7 @@ class AttendanceChangeInline(admin.TabularInline):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(admin.ModelAdmin):
+class AttendanceAdmin(ConfidentialAdmin):
     list_display = ["meeting", "circle", "user", "status", "recorded_by", "updated_at"]
     list_filter = ["status", "meeting__circle__program", "meeting__circle"]
     list_select_related = ["meeting__circle", "user", "recorded_by"]
@@ -168,7 +170,7 @@ class AttendanceAdmin(admin.ModelAdmin):
 
 
 @admin.register(AttendanceChange)
-class AttendanceChangeAdmin(admin.ModelAdmin):
+class AttendanceChangeAdmin(ConfidentialAdmin):
     # The audit trail of attendance marks: read, never rewritten (deleted only with the
     # attendance or meeting it belongs to).
     list_display = ["at", "member", "meeting", "status", "changed_by"]
@@ -199,7 +201,7 @@ class AttendanceChangeAdmin(admin.ModelAdmin):
 
 
 @admin.register(MeetingLog)
-class MeetingLogAdmin(admin.ModelAdmin):
+class MeetingLogAdmin(ConfidentialAdmin):
     # Logs are confidential to the circle; operators see that one exists and how long it
     # is, not what it says. Nothing here (columns, search, form) reads summary or decisions.
     list_display = [
@@ -252,7 +254,7 @@ class MeetingLogAdmin(admin.ModelAdmin):
 
 
 @admin.register(ActionItem)
-class ActionItemAdmin(admin.ModelAdmin):
+class ActionItemAdmin(ConfidentialAdmin):
     # Part of the confidential log, and an action item's name *is* its text: operators get
     # the list (who owns what is due, and whether it is done) but no page per item, whose
     # title, breadcrumbs and history would show the text. No delete either: a delete
@@ -302,7 +304,7 @@ class ActionItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarFeed)
-class CalendarFeedAdmin(admin.ModelAdmin):
+class CalendarFeedAdmin(ConfidentialAdmin):
     # The token is the whole secret of the feed URL: never shown, never exported.
     list_display = ["user", "user_email", "created_at"]
     list_select_related = ["user"]
@@ -320,7 +322,7 @@ class CalendarFeedAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ConfidentialAdmin):
     list_display = [
         "kind",
         "email",
@@ -366,7 +368,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Survey)
-class SurveyAdmin(admin.ModelAdmin):
+class SurveyAdmin(ConfidentialAdmin):
     # Individual answers are confidential: operators see who has a survey, not what they said.
     list_display = ["meeting", "circle", "user", "expires_at", "answered_at"]
     list_filter = ["answered_at", "expires_at", "meeting__circle"]

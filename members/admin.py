@@ -3,13 +3,13 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import models
 from django.db.models import Count
 
-from config.admin_exports import export_selected_as_csv
+from config.admin_exports import ConfidentialAdmin, ConfidentialLookupsMixin, export_selected_as_csv
 
 from .models import Institution, Milestone, User
 
 
 @admin.register(Institution)
-class InstitutionAdmin(admin.ModelAdmin):
+class InstitutionAdmin(ConfidentialAdmin):
     list_display = ["name", "member_count", "created_at"]
     search_fields = ["name"]
     ordering = ["name"]
@@ -23,7 +23,7 @@ class InstitutionAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ConfidentialLookupsMixin, DjangoUserAdmin):
     ordering = ["email"]
     list_display = [
         "email",
@@ -101,7 +101,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(admin.ModelAdmin):
+class MilestoneAdmin(ConfidentialAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["member", "kind", "date", "title", "funder", "in_academia", "updated_at"]
     list_filter = ["kind", "in_academia", ("date", admin.DateFieldListFilter)]

@@ -366,7 +366,8 @@ def test_export_records_an_audit_entry(ops, circle, other_circle):
         Export.Report.ADMIN,
         Export.Format.CSV,
     )
-    assert export.filters == {"model": "circles.Circle"} and export.rows_done == 2
+    assert export.filters["model"] == "circles.Circle" and export.rows_done == 2
+    assert sorted(export.filters["selected"]) == sorted([str(circle.pk), str(other_circle.pk)])
 
 
 def test_meeting_log_export_has_lengths_not_the_summary(ops, every_row):
@@ -560,3 +561,30 @@ def _export_queries(client, model) -> int:
         rows = _csv(_export(client, model, _ids(model)))
     assert len(rows) == 1 + model.objects.count()
     return len(ctx.captured_queries)
+
+
+def test_every_admin_refuses_lookups_on_confidential_fields():
+    from config.admin_exports import ConfidentialLookupsMixin
+
+    for model in REGISTERED:
+        assert isinstance(admin.site._registry[model], ConfidentialLookupsMixin), model
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/meetings/meetinglog/?summary__icontains=divorce",
+        "/admin/meetings/meeting/?log__summary__icontains=divorce",
+        "/admin/meetings/actionitem/?text__icontains=x",
+        "/admin/meetings/survey/?comment__icontains=x",
+        "/admin/meetings/calendarfeed/?token__startswith=a",
+        "/admin/meetings/notification/?body_text__regex=.",
+        "/admin/members/user/?gender=woman",
+        "/admin/members/user/?underrepresented_in_medicine=yes",
+        "/admin/circles/membership/?user__gender=woman",
+        "/admin/circles/membership/?end_reason__icontains=x",
+    ],
+)
+def test_confidential_text_cannot_be_probed_through_list_filters(ops, every_row, url):
+    response = ops.get(url)
+    assert response.status_code == 400
