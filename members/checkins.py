@@ -11,6 +11,7 @@ from datetime import datetime
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,6 +19,8 @@ from meetings.models import Notification
 from meetings.notifications import notify
 
 from .models import CHECK_IN_PERIOD, User
+
+CHUNK = 500
 
 
 def periods_since(start: datetime, now: datetime) -> int:
@@ -32,8 +35,8 @@ def check_in_key(user_pk: int, period: int) -> str:
 
 def send_career_check_ins(now: datetime | None = None) -> int:
     """Queue this period's check-in for everyone due one; return how many were queued.
-    Two queries whatever the number of people (candidates, then the keys already queued),
-    then one notify() per email."""
+    Two queries per 500 people (candidates, then the keys already queued), then one
+    notify() per email."""
     now = now or timezone.now()
     due: dict[str, User] = {}
     for user in User.objects.for_career_check_in(now).order_by("pk"):
@@ -44,19 +47,27 @@ def send_career_check_ins(now: datetime | None = None) -> int:
         if user.position_confirmed_at and user.position_confirmed_at >= starts:
             continue  # already confirmed on their own this period: nothing to ask
         due[check_in_key(user.pk, period)] = user
-    queued = set(
-        Notification.objects.filter(dedupe_key__in=list(due)).values_list("dedupe_key", flat=True)
-    )
     career_url = settings.SITE_URL.rstrip("/") + reverse("members:career")
+    keys = list(due)
     sent = 0
-    for key, user in due.items():
-        if key in queued:
-            continue
-        notify(
-            Notification.Kind.CAREER_CHECKIN,
-            user,
-            key=key,
-            context={"career_url": career_url, "is_alumnus": not user.is_seated},
+    # In chunks: the key lookup stays within SQLite's parameter limit, and each chunk is
+    # one transaction, so the outbox is kicked once per chunk, not once per email.
+    for i in range(0, len(keys), CHUNK):
+        chunk = keys[i : i + CHUNK]
+        queued = set(
+            Notification.objects.filter(dedupe_key__in=chunk).values_list("dedupe_key", flat=True)
         )
-        sent += 1
+        todo = [key for key in chunk if key not in queued]
+        if not todo:
+            continue
+        with transaction.atomic():
+            for key in todo:
+                user = due[key]
+                notify(
+                    Notification.Kind.CAREER_CHECKIN,
+                    user,
+                    key=key,
+                    context={"career_url": career_url, "is_alumnus": not user.is_seated},
+                )
+                sent += 1
     return sent

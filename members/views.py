@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -134,15 +135,17 @@ def career_confirm(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def milestone_add(request: HttpRequest) -> HttpResponse:
     form = MilestoneForm(
         posted(request), instance=Milestone(member=request.user), initial=_add_initial(request)
     )
     if request.method == "POST" and form.is_valid():
-        milestone = form.save()
-        if milestone.is_position_change:
-            # Recording where they are now answers the check-in's question too.
-            request.user.confirm_position()
+        with transaction.atomic():
+            milestone = form.save()
+            if milestone.is_position_change:
+                # Recording where they are now answers the check-in's question too.
+                request.user.confirm_position()
         messages.success(request, f"Added to your career record: {milestone.title}")
         return redirect("members:career")
     return render(
@@ -154,6 +157,7 @@ def milestone_add(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
     milestone = get_own_milestone(request, pk)
     form = MilestoneForm(posted(request), instance=milestone)
