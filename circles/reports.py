@@ -596,7 +596,8 @@ def _people(scope: Scope) -> tuple[str, list]:
     """WITH clauses (after _with): `people` has one row per person per circle they ever sat in, with
     their first joining, whether they hold a seat now, and their milestone counts."""
     joined_date, joined_params = _date_of("pc.first_joined")
-    params = [scope.until]
+    # Retention as of the end of the range (today without one): later moves do not count.
+    params = [scope.until, scope.until.date()]
     range_sql, range_params = "", []
     if scope.start:
         range_sql += " AND mi.date >= %s"
@@ -619,7 +620,7 @@ def _people(scope: Scope) -> tuple[str, list]:
             SELECT mi.member_id, mi.in_academia,
                    ROW_NUMBER() OVER (PARTITION BY mi.member_id ORDER BY mi.date DESC, mi.id DESC)
                        AS n
-            FROM members_milestone mi WHERE mi.kind = 'position'
+            FROM members_milestone mi WHERE mi.kind = 'position' AND mi.date <= %s
         ) ranked WHERE n = 1
     ),
     people AS (

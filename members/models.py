@@ -243,8 +243,9 @@ class User(AbstractUser):
 
     def latest_position_change(self) -> "Milestone | None":
         """The most recent change of academic position on the person's record (by date,
-        then by when it was entered)."""
-        return self.milestones.position_changes().order_by("-date", "-pk").first()
+        then by when it was entered). A move dated in the future has not happened yet."""
+        changes = self.milestones.position_changes().filter(date__lte=timezone.localdate())
+        return changes.order_by("-date", "-pk").first()
 
     @property
     def is_in_academia(self) -> bool:

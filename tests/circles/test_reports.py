@@ -684,3 +684,16 @@ def test_a_former_admin_cannot_download_a_built_file(
     assert client.get(url).status_code == 200
     program.admins.remove(dana)
     assert client.get(url).status_code == 403
+
+
+def test_a_position_change_dated_in_the_future_does_not_count_yet(ledger, alice):
+    Milestone.objects.create(
+        member=alice,
+        kind="position",
+        date=(timezone.now() + timedelta(days=60)).date(),
+        title="Industry role",
+        in_academia=False,
+    )
+    alice.refresh_from_db()
+    assert alice.is_in_academia
+    assert reports.outcome_totals(_scope(ledger["circle"]))["retained"] == 4
