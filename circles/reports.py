@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from functools import cached_property
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -50,9 +51,18 @@ class Scope:
         """Meetings before this moment count: the end of the range, never the future."""
         return min(self.end, self.now) if self.end else self.now
 
+    @cached_property
+    def circle_ids(self) -> list[int]:
+        return list(self.circles.order_by().values_list("pk", flat=True))
+
     def circles_sql(self) -> tuple[str, list]:
-        sql, params = self.circles.order_by().values("pk").query.sql_with_params()
-        return sql, list(params)
+        """The scope's circles as a subquery over their ids. Literal ids (one query to
+        fetch them first) let the planner see how small a scope is: with a subquery it
+        planned every report as if it covered the whole database."""
+        ids = self.circle_ids
+        if not ids:
+            return "SELECT id FROM circles_circle WHERE 1 = 0", []
+        return f"SELECT id FROM circles_circle WHERE id IN ({', '.join(['%s'] * len(ids))})", ids
 
 
 def _adapt(params: list) -> list:
@@ -110,7 +120,8 @@ def rate(part, whole) -> float | None:
 def _with(scope: Scope, *parts: tuple[str, list]) -> tuple[str, list]:
     """A WITH clause: the scope's circles as `scope_circles(id)`, then `parts`."""
     circles_sql, params = scope.circles_sql()
-    clauses = [f"scope_circles(id) AS ({circles_sql})"]
+    # NOT MATERIALIZED: inlined, so the planner sees each condition where it is used.
+    clauses = [f"scope_circles(id) AS NOT MATERIALIZED ({circles_sql})"]
     for sql, part_params in parts:
         clauses.append(sql)
         params += part_params
@@ -161,7 +172,7 @@ def _facts(
         ) periods
         WHERE kind = 'leave_started'
     ),
-    held AS (
+    held AS NOT MATERIALIZED (
         SELECT m.id, m.circle_id, m.series_id, m.start, m.title
         FROM meetings_meeting m
         WHERE m.circle_id IN (SELECT id FROM scope_circles)
@@ -170,17 +181,16 @@ def _facts(
     raw AS (
         SELECT ms.id AS membership_id, ms.circle_id, ms.user_id, ms.role,
                h.id AS meeting_id, h.start AS meeting_start,
-               CASE WHEN EXISTS (
-                   SELECT 1 FROM leaves l
-                   WHERE l.membership_id = ms.id AND l.started <= h.start
-                     AND (l.ended IS NULL OR l.ended > h.start)
-               ) THEN 1 ELSE 0 END AS on_leave,
+               CASE WHEN l.membership_id IS NULL THEN 0 ELSE 1 END AS on_leave,
                a.status AS attendance,
                COALESCE(r.answer, sr.answer) AS rsvp,
                CASE WHEN s.answered_at IS NULL THEN 0 ELSE 1 END AS surveyed
         FROM circles_membership ms
         JOIN held h ON h.circle_id = ms.circle_id AND h.start >= ms.joined_at
                    AND (ms.ended_at IS NULL OR h.start < ms.ended_at)
+        -- Leave periods of one membership never overlap, so at most one matches.
+        LEFT JOIN leaves l ON l.membership_id = ms.id AND l.started <= h.start
+             AND (l.ended IS NULL OR l.ended > h.start)
         LEFT JOIN meetings_attendance a ON a.meeting_id = h.id AND a.user_id = ms.user_id
         LEFT JOIN meetings_rsvp r ON r.meeting_id = h.id AND r.user_id = ms.user_id
         LEFT JOIN meetings_seriesrsvp sr ON sr.series_id = h.series_id

@@ -86,6 +86,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # connection that PostgreSQL closed (restart, idle timeout) instead of failing a request.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # No JIT: report queries misestimate their CTEs and spent up to a second compiling
+    # (bench/exports.py); our queries are short or IO-bound, so JIT never paid off.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 else:
     VAR_DIR.mkdir(exist_ok=True)  # SQLite does not create the folder of its file
     DATABASES["default"].setdefault("OPTIONS", {})

@@ -1,7 +1,8 @@
 """A large program to measure reports against (bench/exports.py, docs/performance.md).
 
 By default: 10,000 members in 1,000 circles of 10 seats, 50 held meetings per circle (about
-480,000 attendance marks: nearly every eligible member is recorded), RSVPs for most, a
+480,000 member-meeting rows in the participation export and 463,000 attendance marks:
+nearly every eligible member is recorded), RSVPs for most, a
 follow-up survey for half of those present (answered by about half), alumni, leave periods,
 people sitting in two circles, career milestones, and one program admin
 (scale-admin@example.org). Everything lies in the past five years.
@@ -95,7 +96,12 @@ class Command(BaseCommand):
         parser.add_argument("--members", type=int, default=10_000)
         parser.add_argument("--circles", type=int, default=1_000)
         parser.add_argument("--meetings-per-circle", type=int, default=50)
-        parser.add_argument("--members-per-circle", type=int, default=10, help="Seats.")
+        parser.add_argument(
+            "--members-per-circle",
+            type=int,
+            default=10,
+            help="Seats per circle; a seat is held by one member at a time.",
+        )
         parser.add_argument("--program-slug", default="scale")
         parser.add_argument("--admin-email", default="scale-admin@example.org")
         parser.add_argument("--seed", type=int, default=1)
