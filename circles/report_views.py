@@ -22,7 +22,7 @@ from . import charts, exports, report_jobs, reports
 from .access import get_circle, get_report_programs
 from .forms import ReportFilterForm
 from .models import Export
-from .reports import Scope
+from .reports import Scope, cached
 
 ROWS_PER_PAGE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -79,6 +79,7 @@ def _page_context(request: HttpRequest, form: ReportFilterForm, section: str) ->
         "query": query,
         "workbook_choices": _workbooks(request.user),
         "settings_min_answers": settings.SURVEY_MIN_ANSWERS,
+        "cache_minutes": settings.REPORTS_CACHE_SECONDS // 60,
     }
 
 
@@ -97,18 +98,18 @@ def overview(request: HttpRequest) -> HttpResponse:
         return _invalid(request, form, "overview.html", "outcomes")
     context = _page_context(request, form, "outcomes")
     by = request.GET.get("by") if request.GET.get("by") in reports.GROUPINGS else "program"
-    attendance = reports.attendance_by_period(scope)
-    membership = reports.membership_over_time(scope)
-    usefulness = reports.usefulness_distribution(scope)
+    attendance = cached(scope, reports.attendance_by_period)
+    membership = cached(scope, reports.membership_over_time)
+    usefulness = cached(scope, reports.usefulness_distribution)
     context.update(
         by=by,
         groupings=reports.GROUPINGS,
         scope_label=form.describe(),
-        total=reports.outcome_totals(scope),
-        groups=reports.outcomes(scope, by=by),
+        total=cached(scope, reports.outcome_totals),
+        groups=cached(scope, reports.outcomes, by=by),
         breakdowns=[
-            ("Gender", reports.outcomes(scope, by="gender")),
-            ("Under-represented in medicine", reports.outcomes(scope, by="urim")),
+            ("Gender", cached(scope, reports.outcomes, by="gender")),
+            ("Under-represented in medicine", cached(scope, reports.outcomes, by="urim")),
         ],
         attendance=attendance,
         attendance_chart=charts.bar_chart(
@@ -143,9 +144,9 @@ def participation(request: HttpRequest) -> HttpResponse:
 
 def _participation(request: HttpRequest, scope: Scope) -> dict:
     """Per circle (all), per member and per meeting (a page of each)."""
-    circles = reports.circle_summaries(scope)
-    members = _sql_page(request, "members", reports.count_members(scope))
-    meetings = _sql_page(request, "meetings", reports.count_meetings(scope))
+    circles = cached(scope, reports.circle_summaries)
+    members = _sql_page(request, "members", cached(scope, reports.count_members))
+    meetings = _sql_page(request, "meetings", cached(scope, reports.count_meetings))
     members.rows = reports.member_rows(scope, limit=ROWS_PER_PAGE, offset=members.offset)
     meetings.rows = reports.meeting_rows(scope, limit=ROWS_PER_PAGE, offset=meetings.offset)
     return {

@@ -21,3 +21,6 @@ WHITENOISE_USE_FINDERS = True
 # Unit tests send the outbox in-process as soon as a row is queued (their transaction
 # never commits); integration tests start real workers with NOTIFICATIONS_DELIVERY=celery.
 NOTIFICATIONS_DELIVERY = env("NOTIFICATIONS_DELIVERY", default="immediate")
+
+# Tests change data between requests and expect live figures (one test turns caching on).
+REPORTS_CACHE_SECONDS = 0

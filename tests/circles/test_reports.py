@@ -697,3 +697,22 @@ def test_a_position_change_dated_in_the_future_does_not_count_yet(ledger, alice)
     alice.refresh_from_db()
     assert alice.is_in_academia
     assert reports.outcome_totals(_scope(ledger["circle"]))["retained"] == 4
+
+
+def test_one_scope_serves_every_figure_of_a_page(ledger):
+    scope = _scope(ledger["circle"])
+    first = [reports.circle_summaries(scope), reports.outcome_totals(scope)]
+    again = [reports.circle_summaries(scope), reports.outcome_totals(scope)]
+    assert first == again and first[0][0]["meetings_held"] == 5
+
+
+def test_cached_figures_are_kept_for_the_configured_time(client, dana, ledger, settings):
+    settings.REPORTS_CACHE_SECONDS = 300
+    client.force_login(dana)
+    url = reverse("circles:reports_participation")
+    assert "71.7%" in client.get(url, {"circle": "ledger"}).content.decode()
+    Attendance.objects.filter(status="present").update(status="absent")
+    page = client.get(url, {"circle": "ledger"}).content.decode()
+    assert "71.7%" in page and "at most every 5 minutes" in page
+    settings.REPORTS_CACHE_SECONDS = 0
+    assert "71.7%" not in client.get(url, {"circle": "ledger"}).content.decode()
