@@ -33,10 +33,6 @@ def _date(value):
     return value.date() if isinstance(value, datetime) else value
 
 
-def _yes_no(flag) -> str:
-    return "yes" if flag else "no"
-
-
 # --- tables ----------------------------------------------------------------------------------
 
 PARTICIPATION_HEADER = [
@@ -55,25 +51,10 @@ PARTICIPATION_HEADER = [
 ]
 
 
-def participation_rows(scope: Scope) -> Iterator[list]:
+def participation_rows(scope: Scope) -> Iterator[tuple]:
+    """One row per member per held meeting, as the SQL spells it out (yes/no, blanks)."""
     sql, params = reports.fact_rows_sql(scope)
-    for row in reports.stream(sql, params):
-        (program, circle, start, meeting, member, email, role) = row[:7]
-        on_leave, eligible, rsvp, attendance, surveyed = row[7:]
-        yield [
-            program,
-            circle,
-            start,
-            meeting,
-            member,
-            email,
-            role,
-            _yes_no(on_leave),
-            _yes_no(eligible),
-            rsvp or "",
-            attendance or "",
-            _yes_no(surveyed),
-        ]
+    return reports.stream(sql, params)
 
 
 MEMBER_HEADER = [

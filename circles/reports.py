@@ -101,6 +101,8 @@ def _fetch(sql: str, params: list) -> list[dict]:
         return [dict(zip(names, convert(row), strict=True)) for row in cursor.fetchall()]
 
 
+NUMERIC_OID = 1700
+
 # Columns holding timestamps: SQLite hands raw SQL its stored text, PostgreSQL datetimes.
 TIMESTAMP_COLUMNS = {
     "joined_at",
@@ -475,7 +477,11 @@ def fact_rows_sql(scope: Scope) -> tuple[str, list]:
     SELECT COALESCE(p.name, '') AS program, c.name AS circle,
            f.meeting_start AS meeting_start_utc,
            m.title AS meeting, u.full_name AS member, u.email, f.role,
-           f.on_leave, f.eligible, f.rsvp, f.attendance, f.surveyed AS survey_answered
+           -- Spelled out here, so the export only copies rows (and COPY gives the same).
+           CASE WHEN f.on_leave = 1 THEN 'yes' ELSE 'no' END AS on_leave,
+           CASE WHEN f.eligible = 1 THEN 'yes' ELSE 'no' END AS eligible,
+           COALESCE(f.rsvp, '') AS rsvp, COALESCE(f.attendance, '') AS attendance,
+           CASE WHEN f.surveyed = 1 THEN 'yes' ELSE 'no' END AS survey_answered
     FROM facts f
     JOIN meetings_meeting m ON m.id = f.meeting_id
     JOIN circles_circle c ON c.id = f.circle_id
@@ -485,17 +491,29 @@ def fact_rows_sql(scope: Scope) -> tuple[str, list]:
     return sql, params
 
 
-def stream(sql: str, params: list, *, chunk: int = 2000) -> Iterator[tuple]:
+def stream(sql: str, params: list, *, chunk: int = 10000) -> Iterator[tuple]:
     """Rows of `sql` read through a server-side cursor on PostgreSQL (Django's chunked
     cursor), `chunk` at a time, so a million-row export never sits in memory."""
     # Inside a transaction PostgreSQL streams the cursor as rows are read; outside one
     # Django opens it WITH HOLD, which makes the server build the whole result first.
     with transaction.atomic(), connection.chunked_cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # A cursor is planned for its first 10 % of rows by default; an export reads
+            # them all, so plan it as COPY would (the whole result).
+            with connection.cursor() as setting:
+                setting.execute("SET LOCAL cursor_tuple_fraction = 1.0")
         cursor.execute(sql, _adapt(params))
         convert = _converter([col[0] for col in cursor.description])
+        # PostgreSQL rows need converting only when a column is numeric (OID 1700).
+        plain = connection.vendor == "postgresql" and all(
+            col.type_code != NUMERIC_OID for col in cursor.description
+        )
         while rows := cursor.fetchmany(chunk):
-            for row in rows:
-                yield convert(row)
+            if plain:
+                yield from rows
+            else:
+                for row in rows:
+                    yield convert(row)
 
 
 def count_facts(scope: Scope) -> int:
