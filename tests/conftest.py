@@ -4,7 +4,10 @@ import os
 # run next to it. Must be set before Django checks it, so at the very top.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+from datetime import UTC, date, datetime
+
 import pytest
+import time_machine
 from django.core.cache import cache
 
 from tests.factories import PASSWORD, UserFactory, make_circle  # noqa: F401
@@ -14,6 +17,52 @@ REQUIRE_POSTGRES = os.environ.get("ROUNDTABLE_REQUIRE_POSTGRES") == "1"
 REQUIRE_BROWSER = os.environ.get("ROUNDTABLE_REQUIRE_BROWSER") == "1"
 REQUIRE_REDIS = os.environ.get("ROUNDTABLE_REQUIRE_REDIS") == "1"
 FORBID_SKIPS = os.environ.get("ROUNDTABLE_FORBID_SKIPS") == "1"
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--today",
+        metavar="YYYY-MM-DD[THH:MM]",
+        help="run the suite as if it were this day (Python's clock, through time-machine; "
+        "the clock keeps ticking). Without a time, today's UTC time of day is kept.",
+    )
+
+
+def travel_target(value: str, now: datetime | None = None) -> datetime:
+    """The instant `--today` names, in UTC."""
+    now = now or datetime.now(UTC)
+    try:
+        if "T" in value:
+            moment = datetime.fromisoformat(value)
+            return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+        return datetime.combine(date.fromisoformat(value), now.timetz())
+    except ValueError as exc:
+        raise pytest.UsageError(f"--today={value}: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM") from exc
+
+
+def pytest_configure(config):
+    value = config.getoption("--today")
+    if value:
+        # Started before any test module is imported, so module-level dates travel too.
+        # The database's own clock (now(), CURRENT_DATE) does not travel: product code
+        # never asks it, and tests/config/test_today.py proves the option works.
+        traveller = time_machine.travel(travel_target(value), tick=True)
+        traveller.start()
+        config.stash[_TRAVELLER] = traveller
+
+
+def pytest_unconfigure(config):
+    traveller = config.stash.get(_TRAVELLER, None)
+    if traveller is not None:
+        traveller.stop()
+
+
+def pytest_report_header(config):
+    value = config.getoption("--today")
+    return f"--today: running as if it were {travel_target(value).isoformat()}" if value else None
+
+
+_TRAVELLER = pytest.StashKey[time_machine.travel]()
 
 
 def pytest_sessionstart(session):
