@@ -37,7 +37,8 @@ def travel_target(value: str, now: datetime | None = None) -> datetime:
             return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
         return datetime.combine(date.fromisoformat(value), now.timetz())
     except ValueError as exc:
-        raise pytest.UsageError(f"--today={value}: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM") from exc
+        message = f"--today={value}: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM"
+        raise pytest.UsageError(message) from exc
 
 
 def pytest_configure(config):
