@@ -78,8 +78,8 @@ def create_database(url: str) -> None:
 
 def scopes() -> dict:
     """name → (Scope, circle count): the whole program, ≈100k rows, ≈1M rows."""
-    from circles import reports
     from circles.models import Circle
+    from reports import figures as reports
 
     whole = Circle.objects.filter(program__slug=PROGRAM)
     per_circle = reports.count_facts(reports.Scope(circles=whole)) / whole.count()
@@ -94,8 +94,8 @@ def scopes() -> dict:
 
 def export(scope, out) -> int:
     """The participation CSV download, exactly as the view streams it; returns bytes."""
-    from circles.exports import PARTICIPATION_HEADER, participation_rows
     from config.spreadsheets import streamed_csv
+    from reports.exports import PARTICIPATION_HEADER, participation_rows
 
     response = streamed_csv("participation.csv", PARTICIPATION_HEADER, participation_rows(scope))
     size = 0
@@ -109,7 +109,7 @@ def copy(scope, out) -> int:
     """PostgreSQL's own CSV of the same query, read completely; returns bytes."""
     from django.db import connection
 
-    from circles import reports
+    from reports import figures as reports
 
     sql, params = reports.fact_rows_sql(scope)
     query = connection.ops.compose_sql(sql, params)  # parameters interpolated by psycopg
@@ -143,8 +143,8 @@ def child_memory(name: str) -> None:
     import django
 
     django.setup()
-    from circles import reports
     from circles.models import Circle
+    from reports import figures as reports
 
     scope = scopes()[name]
     rows = reports.count_facts(scope)
@@ -264,7 +264,7 @@ def main() -> None:
         # Fresh statistics (and, after seeding, a visibility map) as a live database has.
         cursor.execute("VACUUM ANALYZE" if seeded else "ANALYZE")
 
-    from circles import reports
+    from reports import figures as reports
 
     all_scopes = scopes()
     rows = {name: reports.count_facts(scope) for name, scope in all_scopes.items()}

@@ -55,9 +55,10 @@ def main() -> None:
 
     from circles.models import Circle, Membership
     from meetings import actions
-    from meetings.models import Format, Notification
-    from meetings.reminders import build_message
+    from meetings.models import Format
     from members.models import User
+    from outbox.delivery import build_message
+    from outbox.models import Notification
 
     Notification.objects.all().delete()
     Membership.objects.filter(circle__slug="bench-circle").delete()

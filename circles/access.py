@@ -31,15 +31,3 @@ def get_own_membership(request: HttpRequest, circle: Circle) -> Membership:
 
 def get_invitation(circle: Circle, pk: int) -> Invitation:
     return get_object_or_404(circle.invitations, pk=pk)
-
-
-def get_report_programs(request: HttpRequest):
-    """Programs the person may report on: all for staff, else the ones they administer.
-    Anyone else is refused (the reports exist, the role is missing)."""
-    from .models import Program
-
-    user = request.user
-    programs = Program.objects.all() if user.is_staff else Program.objects.filter(admins=user)
-    if not user.is_staff and not programs.exists():
-        raise PermissionDenied("Reports are for program admins.")
-    return programs.order_by("name")

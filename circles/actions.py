@@ -7,9 +7,18 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from meetings.notifications import notify
+from members.models import User
+from outbox import kinds
+from outbox.messages import notify
 
 from .models import Charter, Circle, Invitation, Membership, MembershipEvent, Topic
+
+INVITATION = kinds.register("invitation", "Invitation")
+JOIN_REQUEST = kinds.register("join_request", "Join request")
+REQUEST_APPROVED = kinds.register("request_approved", "Request approved")
+REQUEST_DECLINED = kinds.register("request_declined", "Request declined")
+WAITLIST_PROMOTED = kinds.register("waitlist_promoted", "Waitlist promotion")
+CHARTER_CHANGED = kinds.register("charter_changed", "Charter changed")
 
 Event = MembershipEvent.Kind
 Status = Membership.Status
@@ -101,7 +110,7 @@ def revise_charter(circle: Circle, *, mission: str, guiding_principles: str, by)
         accept_charter(author, charter=charter)
     for membership in circle.memberships.seated().exclude(user=by).select_related("user"):
         notify(
-            "charter_changed",
+            CHARTER_CHANGED,
             membership.user,
             circle=circle,
             key=f"charter:{charter.pk}:{membership.user_id}",
@@ -196,7 +205,7 @@ def join(circle: Circle, user, *, message: str = "") -> Membership:
         )
         for organizer in _organizers_to_tell(circle):
             notify(
-                "join_request",
+                JOIN_REQUEST,
                 organizer,
                 circle=circle,
                 context={"membership": membership, "applicant": user},
@@ -229,7 +238,7 @@ def approve_request(membership: Membership, *, by) -> Membership:
         membership.joined_at = timezone.now()
         membership.save(update_fields=["status", "joined_at"])
         membership.record(Event.APPROVED, by=by)
-    notify("request_approved", membership.user, circle=circle, context={"membership": membership})
+    notify(REQUEST_APPROVED, membership.user, circle=circle, context={"membership": membership})
     return membership
 
 
@@ -240,7 +249,7 @@ def decline_request(membership: Membership, *, by, reason: str = "") -> Membersh
     )
     _end(membership, Status.DECLINED, Event.DECLINED, by=by, reason=reason)
     notify(
-        "request_declined",
+        REQUEST_DECLINED,
         membership.user,
         circle=membership.circle,
         context={"membership": membership, "reason": reason},
@@ -273,7 +282,7 @@ def _activate_from_waitlist(membership: Membership, *, by) -> None:
     membership.save(update_fields=["status", "joined_at"])
     membership.record(Event.PROMOTED_FROM_WAITLIST, by=by)
     notify(
-        "waitlist_promoted",
+        WAITLIST_PROMOTED,
         membership.user,
         circle=membership.circle,
         context={"membership": membership},
@@ -409,8 +418,6 @@ class InvitationResult:
 def invite(circle: Circle, emails: list[str], *, by) -> InvitationResult:
     """Invite each address (already validated and de-duplicated by the form); skip people
     who are already in the circle or already have an open invitation."""
-    from members.models import User
-
     _lock(circle)  # two organizers inviting the same address at once get one invitation
     result = InvitationResult()
     for email in emails:
@@ -435,7 +442,7 @@ def _send_invitation(invitation: Invitation, *, first: bool) -> None:
     invitation.send_count = 1 if first else invitation.send_count + 1
     invitation.save()
     notify(
-        "invitation",
+        INVITATION,
         invitation.email,
         circle=invitation.circle,
         context={"invitation": invitation, "token": token},

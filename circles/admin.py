@@ -3,32 +3,17 @@ from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from config.admin_exports import ConfidentialAdmin
+from config.admin_exports import ConfidentialAdmin, ReadOnlyHistoryMixin
 
 from .models import (
     Charter,
     Circle,
-    Export,
     Invitation,
     Membership,
     MembershipEvent,
     Program,
     Topic,
 )
-
-
-class ReadOnlyHistoryMixin:
-    """For rows that are history (charter versions, membership events): operators read
-    them; the site writes them, so what members accepted or did is never rewritten."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Program)
@@ -267,23 +252,3 @@ class InvitationAdmin(ConfidentialAdmin):
         if obj.revoked_at:
             return "Revoked"
         return "Expired" if obj.is_expired else "Pending"
-
-
-@admin.register(Export)
-class ExportAdmin(ReadOnlyHistoryMixin, ConfidentialAdmin):
-    """The audit trail: who downloaded which report, with which filters, when."""
-
-    list_display = [
-        "created_at",
-        "requested_by",
-        "report",
-        "format",
-        "scope",
-        "status",
-        "rows_done",
-    ]
-    list_filter = ["report", "format", "status", ("created_at", admin.DateFieldListFilter)]
-    search_fields = ["requested_by__email", "requested_by__full_name", "scope"]
-    list_select_related = ["requested_by"]
-    raw_id_fields = ["requested_by"]
-    date_hierarchy = "created_at"

@@ -1,21 +1,31 @@
-import hashlib
 import secrets
-import uuid
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, Expression, OuterRef, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from config.tokens import hash_token
 from members.models import NamedQuerySet
 from members.timezones import validate_timezone
 
 INVITATION_LIFETIME = timedelta(days=14)
+
+
+class ProgramQuerySet(models.QuerySet):
+    def reportable_by(self, user) -> "ProgramQuerySet":
+        """The programs `user` may report on: every one for staff, else those they
+        administer. The one rule for report pages, exports and export jobs."""
+        if not user.is_authenticated:
+            return self.none()
+        return self if user.is_staff else self.filter(admins=user)
 
 
 class Program(models.Model):
@@ -28,6 +38,8 @@ class Program(models.Model):
         settings.AUTH_USER_MODEL, blank=True, related_name="administered_programs"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ProgramQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -64,6 +76,16 @@ class Topic(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# Set by meetings (register_next_meeting_start) when the apps are ready.
+_next_meeting_start: Callable[[], Expression] | None = None
+
+
+def register_next_meeting_start(expression: Callable[[], Expression]) -> None:
+    """`expression()` gives, for a circle row (OuterRef("pk")), its next meeting's start."""
+    global _next_meeting_start
+    _next_meeting_start = expression
 
 
 class CircleQuerySet(models.QuerySet):
@@ -103,13 +125,12 @@ class CircleQuerySet(models.QuerySet):
         )
 
     def with_next_meeting(self) -> "CircleQuerySet":
-        """Annotate next_meeting_start: the start of the next scheduled meeting, if any."""
-        from meetings.models import Meeting  # meetings builds on circles
-
-        upcoming = Meeting.objects.filter(
-            circle=OuterRef("pk"), status=Meeting.Status.SCHEDULED, start__gte=timezone.now()
-        ).order_by("start")
-        return self.annotate(next_meeting_start=Subquery(upcoming.values("start")[:1]))
+        """Annotate next_meeting_start: the start of the next scheduled meeting, if any.
+        Which meeting is next is meetings' rule: it registers the expression from its
+        AppConfig.ready() (circles cannot import meetings)."""
+        if _next_meeting_start is None:
+            raise ImproperlyConfigured("meetings has not registered next_meeting_start")
+        return self.annotate(next_meeting_start=_next_meeting_start())
 
     def with_open_seats(self) -> "CircleQuerySet":
         return self.with_counts().filter(
@@ -439,10 +460,6 @@ class MembershipEvent(models.Model):
         return f"{self.membership}: {self.kind}"
 
 
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 class InvitationQuerySet(models.QuerySet):
     def pending(self) -> "InvitationQuerySet":
         """Not accepted, not revoked, not expired."""
@@ -530,67 +547,3 @@ class Invitation(models.Model):
         if not user.is_authenticated:
             return False
         return Invitation.objects.for_user(user).filter(pk=self.pk).exists()
-
-
-class Export(models.Model):
-    """Who downloaded which report, when and for what scope: the audit trail of every
-    export (shown in the admin). A large workbook is also a job: the row carries its
-    progress, and the file once built."""
-
-    class Report(models.TextChoices):
-        PARTICIPATION = "participation", "Participation, one row per member per meeting"
-        MEMBERS = "members", "Participation per member"
-        CIRCLES = "circles", "Participation per circle"
-        MEETINGS = "meetings", "Participation per meeting"
-        OUTCOMES = "outcomes", "Outcomes"
-        WORKBOOK = "workbook", "Participation and outcomes workbook"
-        RESEARCH = "research", "De-identified research export"
-        ADMIN = "admin", "Admin: selected rows"
-
-    class Format(models.TextChoices):
-        CSV = "csv", "CSV"
-        XLSX = "xlsx", "XLSX"
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Being built"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
-
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="exports"
-    )
-    report = models.CharField(max_length=20, choices=Report.choices)
-    format = models.CharField(max_length=10, choices=Format.choices)
-    scope = models.CharField(max_length=500, help_text="The filters, as the person chose them.")
-    filters = models.JSONField(default=dict, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DONE)
-    rows_total = models.PositiveIntegerField(default=0)
-    rows_done = models.PositiveIntegerField(default=0)
-    file_name = models.CharField(max_length=200, blank=True)
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        permissions = [
-            # Pseudonymous rows can be matched to the identified tables by anyone who has
-            # both, so the research export is a separate grant (staff have it).
-            ("export_research", "Can download the de-identified research export"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_report_display()} ({self.format}) by {self.requested_by}"
-
-    @property
-    def percent_done(self) -> int:
-        """An estimate: rows_total counts participation rows, the other sheets add a few."""
-        if self.status == self.Status.DONE:
-            return 100
-        return min(99, int(100 * self.rows_done / self.rows_total)) if self.rows_total else 0
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)

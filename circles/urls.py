@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import report_views, views
+from . import views
 
 app_name = "circles"
 
@@ -36,24 +36,4 @@ urlpatterns = [
         name="invitation_accept",
     ),
     path("invitations/<str:token>/", views.invitation, name="invitation"),
-    path(
-        "circles/<slug:slug>/participation/",
-        report_views.circle_participation,
-        name="circle_participation",
-    ),
-    path(
-        "circles/<slug:slug>/participation/<str:table>.csv",
-        report_views.circle_participation_csv,
-        name="circle_participation_csv",
-    ),
-    path("reports/", report_views.overview, name="reports"),
-    path("reports/participation/", report_views.participation, name="reports_participation"),
-    path("reports/<str:table>.csv", report_views.report_csv, name="report_csv"),
-    path("reports/<str:report>.xlsx", report_views.report_workbook, name="report_workbook"),
-    path("reports/exports/<uuid:public_id>/", report_views.export_status, name="export_status"),
-    path(
-        "reports/exports/<uuid:public_id>/download/",
-        report_views.export_download,
-        name="export_download",
-    ),
 ]

@@ -1,36 +1,17 @@
-"""The admin's site-wide "Export selected as CSV" action.
-
-The columns are the changelist's own (`list_display`, resolved by the admin's own
-`lookup_field` / `label_for_field`), with the primary key first, so an operator gets in the
-spreadsheet what they saw on the screen. Rows are read with a server-side cursor and
-written as they are read (`config.spreadsheets.streamed_csv`), so memory stays flat however
-many rows are selected, and every cell goes through the spreadsheet formula guard.
+"""What every app's admin shares: the fields that never leave the admin (NEVER_EXPORTED),
+the base class that refuses query-string lookups on them, and read-only history.
 
 Confidential text (meeting logs, action items, free-text survey answers, rendered emails,
-self-identified demographics, secrets) never leaves this way: the admins of those models
-keep such fields out of `list_display`, and the action refuses outright if a column would
-still resolve to one (see NEVER_EXPORTED), or if the admin sets `export_csv_allowed = False`.
+self-identified demographics, secrets) never leaves through the admin: the admins of those
+models keep such fields out of `list_display`, and the site-wide "Export selected as CSV"
+action (reports/admin_exports.py, registered by reports) refuses outright if a column
+would still resolve to one, or if the admin sets `export_csv_allowed = False`.
 """
 
-import datetime
-import html
-from collections.abc import Iterator
-from decimal import Decimal
-
-from django.contrib import admin, messages
-from django.contrib.admin import helpers
-from django.contrib.admin.utils import label_for_field, lookup_field
+from django.contrib import admin
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models.constants import LOOKUP_SEP
-from django.utils import timezone
-from django.utils.html import strip_tags
-from django.utils.safestring import SafeData
-from django.utils.text import capfirst
-
-from config.spreadsheets import streamed_csv
-
-CHUNK_SIZE = 2000
 
 # "app_label.ModelName.field": model fields whose contents must never be in an admin
 # export, whatever a future edit puts in an admin's list_display. Confidential to the
@@ -43,9 +24,9 @@ NEVER_EXPORTED = frozenset(
         "meetings.ActionItem.text",
         "meetings.Survey.comment",
         "meetings.Survey.token_hash",
-        "meetings.Notification.body_text",
-        "meetings.Notification.body_html",
-        "meetings.Notification.ics",
+        "outbox.Notification.body_text",
+        "outbox.Notification.body_html",
+        "outbox.Notification.ics",
         "meetings.CalendarFeed.token",
         "circles.Invitation.token_hash",
         "members.User.password",
@@ -80,68 +61,18 @@ class ConfidentialAdmin(ConfidentialLookupsMixin, admin.ModelAdmin):
     """The base of every ModelAdmin of our apps."""
 
 
-def record_admin_export(request, model: type[models.Model], count: int) -> None:
-    """Audit record of an admin export, beside the report downloads (circles.Export)."""
-    from circles.models import Export  # config sits below the apps
+class ReadOnlyHistoryMixin:
+    """For rows that are history (charter versions, membership events, exports): operators
+    read them; the site writes them, so what members accepted or did is never rewritten."""
 
-    Export.objects.create(
-        requested_by=request.user,
-        report=Export.Report.ADMIN,
-        format=Export.Format.CSV,
-        scope=f"{model._meta.verbose_name_plural}: {count} selected",
-        filters={
-            "model": model._meta.label,
-            # What the list showed (search, filters) and what was ticked.
-            "query": request.GET.urlencode(),
-            "select_across": request.POST.get("select_across") == "1",
-            "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)[:1000],
-        },
-        rows_total=count,
-        rows_done=count,
-        finished_at=timezone.now(),
-    )
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
-@admin.action(description="Export selected as CSV", permissions=["view"])
-def export_selected_as_csv(modeladmin: admin.ModelAdmin, request, queryset):
-    """A CSV download of the selected rows, with the changelist's columns."""
-    opts = modeladmin.model._meta
-    if not modeladmin.has_view_permission(request):  # get_actions checks this too
-        modeladmin.message_user(request, "You may not export these rows.", messages.ERROR)
-        return None
-    if not getattr(modeladmin, "export_csv_allowed", True):
-        modeladmin.message_user(
-            request, f"{capfirst(opts.verbose_name_plural)} cannot be exported.", messages.ERROR
-        )
-        return None
-    columns = export_columns(modeladmin, request)
-    confidential = [name for name in columns if is_never_exported(modeladmin.model, name)]
-    if confidential:
-        modeladmin.message_user(
-            request,
-            f"Not exported: the column(s) {', '.join(confidential)} hold confidential text.",
-            messages.ERROR,
-        )
-        return None
-
-    count = queryset.count()
-    record_admin_export(request, modeladmin.model, count)
-    header = [
-        str(capfirst(label_for_field(name, modeladmin.model, modeladmin))) for name in columns
-    ]
-    filename = f"{opts.app_label}_{opts.model_name}_{timezone.now():%Y%m%d-%H%M}.csv"
-    return streamed_csv(filename, header, _rows(modeladmin, queryset, columns))
-
-
-def export_columns(modeladmin: admin.ModelAdmin, request) -> list:
-    """The changelist's columns without the checkbox, the primary key first (once)."""
-    pk = modeladmin.model._meta.pk
-    columns = [
-        name
-        for name in modeladmin.get_list_display(request)
-        if name != "action_checkbox" and name not in ("pk", pk.name)
-    ]
-    return [pk.name, *columns]
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 def is_never_exported(model: type[models.Model], name) -> bool:
@@ -160,29 +91,3 @@ def is_never_exported(model: type[models.Model], name) -> bool:
             return False
         model = field.related_model
     return False
-
-
-def _rows(modeladmin: admin.ModelAdmin, queryset, columns: list) -> Iterator[list]:
-    # A server-side cursor in chunks: the queryset keeps the changelist's select_related
-    # and annotations, so each row costs no further query.
-    for obj in queryset.iterator(chunk_size=CHUNK_SIZE):
-        row = []
-        for name in columns:
-            field, _attr, value = lookup_field(name, obj, modeladmin)
-            row.append(_cell(field, value))
-        yield row
-
-
-def _cell(field, value):
-    """A value as the changelist shows it, but typed for a spreadsheet: choice labels
-    instead of stored codes, related objects by name, numbers and dates left as such,
-    empty for nothing (the changelist's "-" would read as a value)."""
-    if value is None:
-        return ""
-    if field is not None and field.flatchoices:
-        return str(dict(field.flatchoices).get(value, value))
-    if isinstance(value, SafeData):  # a display method's HTML: keep its text
-        return html.unescape(strip_tags(str(value)))
-    if isinstance(value, bool | int | float | Decimal | datetime.date | str):
-        return value
-    return str(value)

@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("members.urls")),
     path("", include("circles.urls")),
     path("", include("meetings.urls")),
+    path("", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -8,13 +8,13 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from circles.views import dashboard_context as circles_context
+from meetings.views import dashboard_context as meetings_context
+
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        from circles.views import dashboard_context as circles_context
-        from meetings.views import dashboard_context as meetings_context
-
         context = {**circles_context(request.user), **meetings_context(request.user)}
         return render(request, "dashboard.html", context)
     return render(request, "landing.html")

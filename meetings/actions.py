@@ -10,6 +10,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from circles.models import Circle, Membership
+from outbox import kinds
+from outbox.messages import notify
 
 from .calendar import to_ics
 from .models import (
@@ -22,10 +24,14 @@ from .models import (
     MeetingLog,
     MeetingSeries,
     SeriesRSVP,
+    Survey,
 )
-from .notifications import notify
 from .reminders import cancel_reminders, reschedule_reminders
 from .times import localize
+
+MEETING_CHANGED = kinds.register("meeting_changed", "Meeting changed")
+MEETING_CANCELLED = kinds.register("meeting_cancelled", "Meeting cancelled")
+MINUTES = kinds.register("minutes", "Minutes")
 
 
 class MeetingError(Exception):
@@ -138,7 +144,7 @@ def _announce_change(meeting: Meeting) -> None:
     reschedule_reminders(meeting)
     if meeting.has_started:
         return
-    _tell_members(meeting, "meeting_changed", key=f"changed:{meeting.pk}:{meeting.sequence}")
+    _tell_members(meeting, MEETING_CHANGED, key=f"changed:{meeting.pk}:{meeting.sequence}")
 
 
 def _apply(meeting: Meeting, start, minutes: int, details: Details) -> None:
@@ -176,7 +182,7 @@ def cancel(meeting: Meeting, *, reason: str, following: bool, by) -> list[Meetin
         cancel_reminders(m)
         _tell_members(
             m,
-            "meeting_cancelled",
+            MEETING_CANCELLED,
             key=f"cancelled:{m.pk}",
             method="CANCEL",
             context={"reason": reason},
@@ -326,7 +332,7 @@ def send_minutes(meeting: Meeting, *, by) -> int:
     members = meeting.circle.memberships.seated().select_related("user")
     for membership in members:
         notify(
-            "minutes",
+            MINUTES,
             membership.user,
             circle=meeting.circle,
             context={
@@ -381,8 +387,6 @@ def answer_survey(
 ) -> bool:
     """Record the answers once: a conditional UPDATE, so a double submit cannot answer
     twice. Returns whether this call recorded them."""
-    from .models import Survey
-
     return bool(
         Survey.objects.filter(pk=survey.pk, answered_at__isnull=True).update(
             answered_at=timezone.now(),

@@ -4,7 +4,6 @@ from django.contrib.admin import helpers
 from django.db import models
 from django.db.models import Count
 from django.db.models.functions import Length
-from django.utils import timezone
 
 from config.admin_exports import ConfidentialAdmin
 
@@ -18,7 +17,6 @@ from .models import (
     Meeting,
     MeetingLog,
     MeetingSeries,
-    Notification,
     SeriesRSVP,
     Survey,
 )
@@ -319,52 +317,6 @@ class CalendarFeedAdmin(ConfidentialAdmin):
     @admin.display(description="Email", ordering="user__email")
     def user_email(self, obj: CalendarFeed) -> str:
         return obj.user.email
-
-
-@admin.register(Notification)
-class NotificationAdmin(ConfidentialAdmin):
-    list_display = [
-        "kind",
-        "email",
-        "circle",
-        "status",
-        "due_at",
-        "attempts",
-        "sent_at",
-        "last_error",
-    ]
-    list_filter = ["status", "kind", "circle__program", "circle"]
-    list_select_related = ["circle"]
-    search_fields = ["email", "dedupe_key", "message_id", "subject"]
-    date_hierarchy = "due_at"
-    readonly_fields = [
-        "kind",
-        "recipient",
-        "email",
-        "circle",
-        "meeting",
-        "offset_minutes",
-        "dedupe_key",
-        "attempts",
-        "last_error",
-        "claimed_at",
-        "sent_at",
-        "message_id",
-        "subject",
-        "created_at",
-    ]
-    exclude = ["body_text", "body_html", "ics"]  # may hold confidential minutes
-    actions = ["retry_now"]
-
-    def has_add_permission(self, request) -> bool:
-        return False  # outbox rows are made by the code that has a reason to send
-
-    @admin.action(description="Send again now (failed or pending rows)")
-    def retry_now(self, request, queryset):
-        count = queryset.filter(status__in=["failed", "pending"]).update(
-            status="pending", due_at=timezone.now(), attempts=0, claimed_at=None
-        )
-        self.message_user(request, f"{count} notifications will be sent at the next sweep.")
 
 
 @admin.register(Survey)

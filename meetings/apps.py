@@ -5,3 +5,13 @@ class MeetingsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "meetings"
     verbose_name = "Meetings"
+
+    def ready(self) -> None:
+        # Imported here because models are not loaded when apps.py is (no cycle involved):
+        # actions and reminders register the meeting emails with the outbox.
+        from circles.models import register_next_meeting_start
+
+        from . import actions, reminders  # noqa: F401
+        from .models import next_meeting_start
+
+        register_next_meeting_start(next_meeting_start)

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from circles.models import Circle, Membership
 from members.forms import TimezoneSelect
+from members.models import User
 from members.timezones import timezone_choices
 
 from .actions import Details
@@ -40,8 +41,6 @@ def within_reach(day: date) -> date:
 
 def member_choices(circle: Circle, *, include_on_leave: bool = False):
     statuses = Membership.SEATED if include_on_leave else (Membership.Status.ACTIVE,)
-    from members.models import User
-
     return User.objects.filter(
         memberships__circle=circle, memberships__status__in=statuses
     ).order_by("full_name")

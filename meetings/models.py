@@ -9,7 +9,7 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -321,6 +321,15 @@ class Meeting(models.Model):
         )
 
 
+def next_meeting_start() -> Subquery:
+    """For a circle row (OuterRef("pk")): the start of its next scheduled meeting.
+    Registered with circles for CircleQuerySet.with_next_meeting()."""
+    upcoming = Meeting.objects.filter(
+        circle=OuterRef("pk"), status=Meeting.Status.SCHEDULED, start__gte=timezone.now()
+    ).order_by("start")
+    return Subquery(upcoming.values("start")[:1])
+
+
 class SeriesRSVP(models.Model):
     """“I'll come to all of these”: counts for every meeting of the series that starts
     after it was given, unless the person answers one meeting differently."""
@@ -557,89 +566,6 @@ def propose_next(circle: Circle, *, presenter: bool):
     oldest = datetime.min.replace(tzinfo=ZoneInfo("UTC"))
     ranked = sorted(members, key=lambda m: (m.user_id in last, last.get(m.user_id, oldest)))
     return ranked[0].user if ranked else None
-
-
-class NotificationQuerySet(models.QuerySet):
-    def due(self, now=None) -> "NotificationQuerySet":
-        return self.filter(status=Notification.Status.PENDING, due_at__lte=now or timezone.now())
-
-    def stuck(self, older_than: timedelta) -> "NotificationQuerySet":
-        """Claimed for sending longer ago than any batch takes: the worker died."""
-        return self.filter(
-            status=Notification.Status.SENDING, claimed_at__lt=timezone.now() - older_than
-        )
-
-
-class Notification(models.Model):
-    """One message to one person for one reason: the outbox row that makes sending
-    exactly-once. The dedupe key (unique) stops the same reason producing two rows; the
-    status moves pending → sending → sent only through conditional updates."""
-
-    class Kind(models.TextChoices):
-        INVITATION = "invitation", "Invitation"
-        JOIN_REQUEST = "join_request", "Join request"
-        REQUEST_APPROVED = "request_approved", "Request approved"
-        REQUEST_DECLINED = "request_declined", "Request declined"
-        WAITLIST_PROMOTED = "waitlist_promoted", "Waitlist promotion"
-        REMINDER = "reminder", "Meeting reminder"
-        MEETING_CHANGED = "meeting_changed", "Meeting changed"
-        MEETING_CANCELLED = "meeting_cancelled", "Meeting cancelled"
-        MINUTES = "minutes", "Minutes"
-        SURVEY = "survey", "Follow-up survey"
-        CHARTER_CHANGED = "charter_changed", "Charter changed"
-        CAREER_CHECKIN = "career_checkin", "Career check-in"
-        ACCOUNT = "account", "Account email"
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        CANCELLED = "cancelled", "Cancelled"
-        FAILED = "failed", "Failed"
-
-    kind = models.CharField(max_length=30, choices=Kind.choices)
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="notifications",
-    )
-    email = models.EmailField(max_length=254)
-    circle = models.ForeignKey(
-        Circle, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
-    )
-    meeting = models.ForeignKey(
-        Meeting, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
-    )
-    offset_minutes = models.PositiveIntegerField(null=True, blank=True)
-    dedupe_key = models.CharField(max_length=200, unique=True)
-    due_at = models.DateTimeField(default=timezone.now)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    message_id = models.CharField(max_length=200, blank=True)
-    # Rendered when the reason happened (invitations carry a token only known then);
-    # empty for reminders and surveys, which are rendered when they are sent.
-    subject = models.CharField(max_length=300, blank=True)
-    body_text = models.TextField(blank=True)
-    body_html = models.TextField(blank=True)
-    ics = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = NotificationQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["due_at", "pk"]
-        indexes = [
-            # Serves the sweep: due pending rows, oldest first.
-            models.Index(fields=["status", "due_at"], name="meetings_notification_due"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} to {self.email} ({self.status})"
 
 
 class SurveyQuerySet(models.QuerySet):

@@ -1,8 +1,8 @@
 """Reminders before meetings and follow-up surveys after them: planning the outbox rows
 (idempotent, keyed by meeting, person and offset) and rendering them at send time, in
-the recipient's own timezone, with what is true then."""
+the recipient's own timezone, with what is true then. Both kinds are registered with the
+outbox here, with the builder it calls when a row comes due."""
 
-import hashlib
 import secrets
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -14,13 +14,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from circles.models import Membership
+from config.tokens import hash_token
+from outbox import kinds
+from outbox.messages import recipient_of, render
+from outbox.models import Notification
 
 from .calendar import to_ics
-from .models import Attendance, Meeting, Notification, Survey, effective_answers
-from .notifications import recipient_of, render
+from .models import Attendance, Meeting, Survey, effective_answers
 from .times import NonexistentLocalTime, localize
 
-Kind = Notification.Kind
 RSVP_LINK_SALT = "meetings.rsvp-link"
 SURVEY_LIFETIME = timedelta(days=14)
 MAX_REMINDER_MINUTES = 7 * 24 * 60
@@ -71,7 +73,7 @@ def plan_reminders(meetings=None) -> int:
                     continue
                 rows.append(
                     Notification(
-                        kind=Kind.REMINDER,
+                        kind=REMINDER,
                         recipient=user,
                         email=user.email,
                         circle=meeting.circle,
@@ -113,7 +115,7 @@ def reminder_due(meeting: Meeting, minutes: int):
 def reschedule_reminders(meeting: Meeting) -> int:
     """Move the pending reminders of a rescheduled meeting with it."""
     moved = 0
-    for row in meeting.notifications.filter(kind=Kind.REMINDER, status=Notification.Status.PENDING):
+    for row in meeting.notifications.filter(kind=REMINDER, status=Notification.Status.PENDING):
         row.due_at = reminder_due(meeting, row.offset_minutes or 0)
         row.save(update_fields=["due_at"])
         moved += 1
@@ -121,9 +123,9 @@ def reschedule_reminders(meeting: Meeting) -> int:
 
 
 def cancel_reminders(meeting: Meeting) -> int:
-    return meeting.notifications.filter(
-        kind=Kind.REMINDER, status=Notification.Status.PENDING
-    ).update(status=Notification.Status.CANCELLED)
+    return meeting.notifications.filter(kind=REMINDER, status=Notification.Status.PENDING).update(
+        status=Notification.Status.CANCELLED
+    )
 
 
 def survey_recipients(meeting: Meeting):
@@ -153,7 +155,7 @@ def plan_surveys() -> int:
             user = membership.user
             rows.append(
                 Notification(
-                    kind=Kind.SURVEY,
+                    kind=SURVEY,
                     recipient=user,
                     email=user.email,
                     circle=meeting.circle,
@@ -166,19 +168,6 @@ def plan_surveys() -> int:
 
 
 # --- rendering at send time -------------------------------------------------------------------
-
-
-def build_message(row: Notification, cache: dict | None = None) -> EmailMultiAlternatives | None:
-    """The email for `row`, or None when it should no longer be sent. `cache` holds what
-    is the same for every recipient of one meeting within a batch (its .ics, agenda,
-    answers, memberships), so a batch of 50 reminders costs a handful of queries."""
-    from .delivery import stored_message
-
-    if row.kind == Kind.REMINDER:
-        return _reminder(row, cache if cache is not None else {})
-    if row.kind == Kind.SURVEY:
-        return _survey(row)
-    return stored_message(row)
 
 
 def _meeting_facts(meeting: Meeting, cache: dict) -> dict:
@@ -213,7 +202,10 @@ def _absolute(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def _reminder(row: Notification, cache: dict) -> EmailMultiAlternatives | None:
+def build_reminder(row: Notification, cache: dict) -> EmailMultiAlternatives | None:
+    """The reminder for `row`, or None when it should no longer be sent. `cache` holds
+    what is the same for every recipient of one meeting within a batch (its .ics, agenda,
+    answers, memberships), so a batch of 50 reminders costs a handful of queries."""
     if row.meeting is None:
         return None
     facts = _meeting_facts(row.meeting, cache)
@@ -260,11 +252,8 @@ def _reminder(row: Notification, cache: dict) -> EmailMultiAlternatives | None:
     return message
 
 
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _survey(row: Notification) -> EmailMultiAlternatives | None:
+def build_survey(row: Notification, cache: dict) -> EmailMultiAlternatives | None:
+    """The survey email, with a fresh single-use link (only its hash is stored)."""
     meeting, user = row.meeting, row.recipient
     if meeting is None or user is None or meeting.is_cancelled:
         return None
@@ -295,3 +284,7 @@ def _survey(row: Notification) -> EmailMultiAlternatives | None:
     message = EmailMultiAlternatives(subject, text, to=[row.email])
     message.attach_alternative(html, "text/html")
     return message
+
+
+REMINDER = kinds.register("reminder", "Meeting reminder", build=build_reminder)
+SURVEY = kinds.register("survey", "Follow-up survey", build=build_survey)

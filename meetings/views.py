@@ -11,6 +11,8 @@ from django.views.decorators.http import require_POST, require_safe
 from circles.access import get_circle
 from circles.models import Membership
 from config.forms import form_status, posted
+from config.tokens import hash_token
+from members.models import User
 
 from . import actions
 from .access import get_meeting, get_series
@@ -25,6 +27,7 @@ from .forms import (
     RSVPForm,
     ScheduleForm,
     SelfAttendanceForm,
+    SurveyForm,
     SwapForm,
     UnscheduledForm,
     action_items_from,
@@ -38,10 +41,12 @@ from .models import (
     CalendarFeed,
     Meeting,
     MeetingLog,
+    SeriesRSVP,
     Survey,
     effective_answers,
     propose_next,
 )
+from .reminders import read_rsvp_token
 from .times import NonexistentLocalTime
 
 
@@ -101,8 +106,6 @@ def circle_meetings(request: HttpRequest, slug: str) -> HttpResponse:
 
 def with_my_answers(meetings: list[Meeting], user) -> list[Meeting]:
     """Set `my_answer` on each meeting (meeting RSVP over series RSVP) in two queries."""
-    from .models import SeriesRSVP
-
     own = dict(
         RSVP.objects.filter(user=user, meeting__in=meetings).values_list("meeting_id", "answer")
     )
@@ -660,10 +663,6 @@ def dashboard_context(user) -> dict:
 def rsvp_link(request: HttpRequest, token: str) -> HttpResponse:
     """The RSVP buttons of a reminder. Mail scanners follow links, so the GET shows a page
     and only its button records the answer."""
-    from members.models import User
-
-    from .reminders import read_rsvp_token
-
     data = read_rsvp_token(token)
     meeting = Meeting.objects.filter(pk=(data or {}).get("m")).select_related("circle").first()
     user = User.objects.filter(pk=(data or {}).get("u"), is_active=True).first()
@@ -691,8 +690,6 @@ def rsvp_link(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def survey(request: HttpRequest, token: str) -> HttpResponse:
-    from .reminders import hash_token
-
     found = (
         Survey.objects.filter(token_hash=hash_token(token))
         .select_related("meeting__circle")
@@ -713,8 +710,6 @@ def my_survey(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _answer_survey(request: HttpRequest, found) -> HttpResponse:
-    from .forms import SurveyForm
-
     if found is None:
         return render(request, "meetings/survey_closed.html", {"why": "unknown"}, status=404)
     if found.answered_at:

@@ -1,7 +1,12 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.core.exceptions import ValidationError
 
+from outbox import kinds
+from outbox.messages import queue_rendered
+
 from .models import User
+
+ACCOUNT = kinds.register("account", "Account email")
 
 EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length
 # Set by the circle invitation page: the address that invitation was sent to.
@@ -31,8 +36,6 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         # Account emails (verification, password reset...) go through the outbox too, so
         # a slow mail server never holds up a sign-up and every email is retried the same way.
-        from meetings.notifications import queue_rendered
-
         message = self.render_mail(template_prefix, email, context)
         html = next((body for body, mime in message.alternatives if mime == "text/html"), "")
         if getattr(message, "content_subtype", "") == "html":
@@ -40,7 +43,7 @@ class AccountAdapter(DefaultAccountAdapter):
         else:
             text = message.body
         queue_rendered(
-            "account",
+            ACCOUNT,
             email,
             subject=message.subject,
             text=text,

@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import models
 from django.db.models import Count
 
-from config.admin_exports import ConfidentialAdmin, ConfidentialLookupsMixin, export_selected_as_csv
+from config.admin_exports import ConfidentialAdmin, ConfidentialLookupsMixin
 
 from .models import Institution, Milestone, User
 
@@ -110,8 +110,3 @@ class MilestoneAdmin(ConfidentialAdmin):
     raw_id_fields = ["member"]
     date_hierarchy = "date"
     readonly_fields = ["created_at", "updated_at"]
-
-
-# Site-wide, so every model's changelist offers it. members is the first of our apps in
-# INSTALLED_APPS, so this runs once, before the other apps' admins are loaded.
-admin.site.add_action(export_selected_as_csv)

@@ -5,3 +5,8 @@ class MembersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "members"
     verbose_name = "Members"
+
+    def ready(self) -> None:
+        # Imported here because models are not loaded when apps.py is (no cycle involved):
+        # they register the account emails and the career check-in with the outbox.
+        from . import adapters, checkins  # noqa: F401

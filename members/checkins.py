@@ -15,12 +15,14 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings.models import Notification
-from meetings.notifications import notify
+from outbox import kinds
+from outbox.messages import notify
+from outbox.models import Notification
 
 from .models import CHECK_IN_PERIOD, User
 
 CHUNK = 500
+CAREER_CHECKIN = kinds.register("career_checkin", "Career check-in")
 
 
 def periods_since(start: datetime, now: datetime) -> int:
@@ -64,7 +66,7 @@ def send_career_check_ins(now: datetime | None = None) -> int:
             for key in todo:
                 user = due[key]
                 notify(
-                    Notification.Kind.CAREER_CHECKIN,
+                    CAREER_CHECKIN,
                     user,
                     key=key,
                     context={"career_url": career_url, "is_alumnus": not user.is_seated},

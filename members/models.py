@@ -1,11 +1,13 @@
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, models, transaction
-from django.db.models import Exists, Min, OuterRef, Q, Value
+from django.db.models import Q, Value
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -74,48 +76,38 @@ CHECK_IN_PERIOD = relativedelta(months=6)
 ALUMNI_FOLLOW_UP = relativedelta(years=5)
 
 
+# Two rules about people depend on circle memberships, which live in the app above
+# (circles): whose member card a person may see, and who is asked about their career.
+# members cannot import circles, so circles states both (circles/people.py) and
+# registers them here from its AppConfig.ready().
+_rules: dict[str, Callable] = {}
+
+
+def register_people_rules(*, card_visible_to: Callable, check_in_audience: Callable) -> None:
+    _rules.update(card_visible_to=card_visible_to, check_in_audience=check_in_audience)
+
+
+def _rule(name: str) -> Callable:
+    try:
+        return _rules[name]
+    except KeyError:
+        raise ImproperlyConfigured(f"no people rule {name!r}: is circles installed?") from None
+
+
 class UserQuerySet(models.QuerySet):
     def for_career_check_in(self, now: datetime) -> "UserQuerySet":
         """People to ask about their career: seated now (active or on leave), or seated once
         and gone (left or removed) less than five years ago; and who joined at least one
         check-in period ago. Annotated with `first_joined` (their earliest joined_at in any
-        circle) and `is_seated`."""
-        from circles.models import Membership  # circles builds on members
-
-        Status = Membership.Status
-        seated = Membership.objects.seated().filter(user=OuterRef("pk"))
-        recent_alumni = Membership.objects.filter(
-            user=OuterRef("pk"),
-            status__in=(Status.LEFT, Status.REMOVED),
-            joined_at__isnull=False,
-            ended_at__gte=now - ALUMNI_FOLLOW_UP,
-        )
-        return (
-            self.filter(is_active=True)
-            .filter(Exists(seated) | Exists(recent_alumni))
-            .annotate(first_joined=Min("memberships__joined_at"), is_seated=Exists(seated))
-            .filter(first_joined__lte=now - CHECK_IN_PERIOD)
-        )
+        circle) and `is_seated`. The membership side is circles' rule."""
+        return _rule("check_in_audience")(self, now)
 
     def visible_to(self, viewer) -> "UserQuerySet":
-        """People whose member card `viewer` may see: themselves, people they share a
-        circle with (both seated), people asking to join or waitlisted in a circle they
-        organize, and current members of circles of programs they administer."""
+        """People whose member card `viewer` may see: themselves, and whom circles' rule
+        allows (people they share a circle with, and so on; see circles/people.py)."""
         if not viewer.is_authenticated:
             return self.none()
-        from circles.models import Circle, Membership  # circles builds on members
-
-        seated_in = Membership.objects.seated().filter(user=viewer).values("circle")
-        organizes = Membership.objects.organizers().filter(user=viewer).values("circle")
-        administers = Circle.objects.filter(program__admins=viewer).values("pk")
-        return self.filter(
-            Q(pk=viewer.pk)
-            | Exists(Membership.objects.seated().filter(user=OuterRef("pk"), circle__in=seated_in))
-            | Exists(Membership.objects.current().filter(user=OuterRef("pk"), circle__in=organizes))
-            | Exists(
-                Membership.objects.current().filter(user=OuterRef("pk"), circle__in=administers)
-            )
-        )
+        return self.filter(Q(pk=viewer.pk) | _rule("card_visible_to")(viewer))
 
 
 class UserManager(BaseUserManager.from_queryset(UserQuerySet)):

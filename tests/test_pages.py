@@ -42,21 +42,21 @@ def test_dashboard_asks_to_complete_an_empty_profile(client, bob):
 
 def test_reports_link_only_for_admins(client, bob, dana, program):
     client.force_login(bob)
-    assert reverse("circles:reports") not in client.get(reverse("home")).content.decode()
+    assert reverse("reports:overview") not in client.get(reverse("home")).content.decode()
     client.force_login(dana)
-    assert reverse("circles:reports") in client.get(reverse("home")).content.decode()
+    assert reverse("reports:overview") in client.get(reverse("home")).content.decode()
 
 
 def test_member_without_admin_role_gets_a_friendly_403_on_reports(client, bob):
     client.force_login(bob)
-    response = client.get(reverse("circles:reports"))
+    response = client.get(reverse("reports:overview"))
     assert response.status_code == 403
     assert b"have access to this page" in response.content
 
 
 def test_program_admin_opens_reports(client, dana, program):
     client.force_login(dana)
-    assert client.get(reverse("circles:reports")).status_code == 200
+    assert client.get(reverse("reports:overview")).status_code == 200
 
 
 def test_unknown_page_gets_the_friendly_404(client):

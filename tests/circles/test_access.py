@@ -128,12 +128,12 @@ def test_unknown_circle_is_404(client, alice):
 def test_reports_are_for_program_admins_and_staff(client, who, bob, carol, dana, circle):
     if who != "anonymous":
         client.force_login({"bob": bob, "carol": carol}[who])
-    response = client.get(reverse("circles:reports"))
+    response = client.get(reverse("reports:overview"))
     assert response.status_code == (302 if who == "anonymous" else 403)
 
 
 def test_program_admin_sees_their_programs_circles_in_reports(client, dana, circle, other_circle):
     client.force_login(dana)
-    html = client.get(reverse("circles:reports")).content.decode()
+    html = client.get(reverse("reports:overview")).content.decode()
     assert "Early Career Circle" in html and "Other Circle" in html
-    assert reverse("circles:reports") in client.get(reverse("home")).content.decode()
+    assert reverse("reports:overview") in client.get(reverse("home")).content.decode()

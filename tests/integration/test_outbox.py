@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from meetings import actions
-from meetings.models import Format, Notification
+from meetings.models import Format
+from outbox.models import Notification
 from tests.factories import UserFactory, make_circle
 
 from .services import (

@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from circles.models import Export, Program
+from circles.models import Program
 from meetings.models import Attendance, Meeting
+from reports.models import Export
 from tests.factories import UserFactory, make_circle
 
 from .services import Redis, broker_at, start_worker, stop, wait_for, worker_env
@@ -59,7 +60,7 @@ def test_a_large_workbook_is_built_by_the_worker_and_downloaded(client, settings
         )
 
     client.force_login(admin)
-    response = client.post(reverse("circles:report_workbook", args=["workbook"]), {})
+    response = client.post(reverse("reports:workbook", args=["workbook"]), {})
     assert response.status_code == 302
     export = Export.objects.get()
     assert export.status == Export.Status.QUEUED and export.rows_total == 18  # 6 people × 3
@@ -79,7 +80,7 @@ def test_a_large_workbook_is_built_by_the_worker_and_downloaded(client, settings
 
     page = client.get(response["Location"]).content.decode()
     assert "Download the XLSX" in page
-    download = client.get(reverse("circles:export_download", args=[export.public_id]))
+    download = client.get(reverse("reports:export_download", args=[export.public_id]))
     book = load_workbook(io.BytesIO(b"".join(download.streaming_content)), read_only=True)
     participation = list(book["Participation"].iter_rows(values_only=True))
     assert len(participation) == 1 + 18

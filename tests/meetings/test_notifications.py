@@ -9,9 +9,11 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from circles import actions as circle_actions
-from meetings import actions, delivery, reminders
-from meetings.models import RSVP, Attendance, Meeting, Notification, Survey
-from meetings.notifications import notify
+from meetings import actions, reminders
+from meetings.models import RSVP, Attendance, Meeting, Survey
+from outbox import delivery
+from outbox.messages import notify
+from outbox.models import Notification
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,10 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from circles.models import Membership
-from meetings.models import Notification
 from members import tasks
 from members.checkins import periods_since, send_career_check_ins
 from members.models import User
+from outbox.models import Notification
 from tests.factories import UserFactory, make_circle
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +40,7 @@ def seat(user, circle, *, joined, status=Status.ACTIVE, ended=None) -> Membershi
 
 
 def check_ins(user=None):
-    rows = Notification.objects.filter(kind=Notification.Kind.CAREER_CHECKIN)
+    rows = Notification.objects.filter(kind="career_checkin")
     return rows.filter(recipient=user) if user else rows
 
 

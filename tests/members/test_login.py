@@ -56,7 +56,7 @@ def test_nav_offers_log_out_as_a_form_for_members(client, bob):
         reverse("members:profile_edit"),
         reverse("circles:new"),
         reverse("meetings:list"),
-        reverse("circles:reports"),
+        reverse("reports:overview"),
         reverse("account_change_password"),
         reverse("account_email"),
     ],

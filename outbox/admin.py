@@ -1,0 +1,70 @@
+from django.contrib import admin
+from django.utils import timezone
+
+from config.admin_exports import ConfidentialAdmin
+
+from . import kinds
+from .models import Notification
+
+
+class KindFilter(admin.SimpleListFilter):
+    """The kinds the apps registered (the column has no choices of its own)."""
+
+    title = "kind"
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return kinds.choices()
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
+@admin.register(Notification)
+class NotificationAdmin(ConfidentialAdmin):
+    list_display = [
+        "kind_label",
+        "email",
+        "circle",
+        "status",
+        "due_at",
+        "attempts",
+        "sent_at",
+        "last_error",
+    ]
+    list_filter = ["status", KindFilter, "circle__program", "circle"]
+    list_select_related = ["circle"]
+    search_fields = ["email", "dedupe_key", "message_id", "subject"]
+    date_hierarchy = "due_at"
+    readonly_fields = [
+        "kind",
+        "recipient",
+        "email",
+        "circle",
+        "meeting",
+        "offset_minutes",
+        "dedupe_key",
+        "attempts",
+        "last_error",
+        "claimed_at",
+        "sent_at",
+        "message_id",
+        "subject",
+        "created_at",
+    ]
+    exclude = ["body_text", "body_html", "ics"]  # may hold confidential minutes
+    actions = ["retry_now"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # outbox rows are made by the code that has a reason to send
+
+    @admin.display(description="Kind", ordering="kind")
+    def kind_label(self, obj: Notification) -> str:
+        return obj.get_kind_display()
+
+    @admin.action(description="Send again now (failed or pending rows)")
+    def retry_now(self, request, queryset):
+        count = queryset.filter(status__in=["failed", "pending"]).update(
+            status="pending", due_at=timezone.now(), attempts=0, claimed_at=None
+        )
+        self.message_user(request, f"{count} notifications will be sent at the next sweep.")

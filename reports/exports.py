@@ -1,0 +1,402 @@
+"""The report exports: CSV tables streamed from a server-side cursor, XLSX workbooks
+written with openpyxl's write-only mode (rows go to disk as they come, so memory stays
+flat), and the de-identified research workbook.
+
+No export ever contains meeting logs or free-text survey answers, and the identified
+exports carry no demographics: those appear only in the research export, where members
+are pseudonyms. Every cell goes through reports.spreadsheets (formula-injection safe).
+"""
+
+import hashlib
+import hmac
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+
+from django.conf import settings
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from circles.models import Circle
+
+from . import figures
+from .figures import Scope
+from .spreadsheets import safe_xlsx_cell
+
+Progress = Callable[[int], None]
+
+
+def _date(value):
+    if value is None:
+        return None
+    return value.date() if isinstance(value, datetime) else value
+
+
+# --- tables ----------------------------------------------------------------------------------
+
+PARTICIPATION_HEADER = [
+    "Program",
+    "Circle",
+    "Meeting start (UTC)",
+    "Meeting",
+    "Member",
+    "Email",
+    "Role",
+    "On leave",
+    "Eligible",
+    "RSVP",
+    "Attendance",
+    "Survey answered",
+]
+
+
+def participation_rows(scope: Scope) -> Iterator[tuple]:
+    """One row per member per held meeting, as the SQL spells it out (yes/no, blanks)."""
+    sql, params = figures.fact_rows_sql(scope)
+    return figures.stream(sql, params)
+
+
+MEMBER_HEADER = [
+    "Circle",
+    "Member",
+    "Email",
+    "Institution",
+    "Role",
+    "Status",
+    "Joined",
+    "Left",
+    "Tenure (days)",
+    "Meetings eligible",
+    "Meetings attended",
+    "Attendance rate (%)",
+    "RSVPs given",
+    "Surveys answered",
+]
+
+
+def member_rows(scope: Scope) -> Iterator[list]:
+    sql, params = figures._member_rows_sql(scope)
+    names = [
+        "membership_id",
+        "circle",
+        "circle_slug",
+        "member",
+        "email",
+        "institution",
+        "role",
+        "status",
+        "joined_at",
+        "ended_at",
+        "eligible",
+        "attended",
+        "responded",
+        "surveys_answered",
+    ]
+    for values in figures.stream(sql, params):
+        row = figures._finish_member(dict(zip(names, values, strict=True)), scope.now)
+        yield [
+            row["circle"],
+            row["member"],
+            row["email"],
+            row["institution"] or "",
+            row["role"],
+            row["status"],
+            _date(row["joined_at"]),
+            _date(row["ended_at"]),
+            row["tenure_days"],
+            row["eligible"],
+            row["attended"],
+            row["attendance_rate"],
+            row["responded"],
+            row["surveys_answered"],
+        ]
+
+
+CIRCLE_HEADER = [
+    "Program",
+    "Circle",
+    "Kind",
+    "Status",
+    "Active members",
+    "On leave",
+    "Meetings held",
+    "Mean attendance rate (%)",
+    "RSVP response rate (%)",
+    "Surveys sent",
+    "Surveys answered",
+    "Survey response rate (%)",
+    "Mean usefulness (1-5)",
+]
+
+
+def circle_rows(scope: Scope) -> Iterator[list]:
+    for r in figures.circle_summaries(scope):
+        yield [
+            r["program"],
+            r["name"],
+            Circle.Kind(r["kind"]).label,
+            r["status"],
+            r["active_members"],
+            r["on_leave"],
+            r["meetings_held"],
+            r["mean_attendance_rate"],
+            r["rsvp_response_rate"],
+            r["surveys_sent"],
+            r["surveys_answered"],
+            r["survey_response_rate"],
+            r["mean_usefulness"],
+        ]
+
+
+MEETING_HEADER = [
+    "Circle",
+    "Meeting",
+    "Start (UTC)",
+    "Eligible",
+    "RSVP yes",
+    "RSVP no",
+    "RSVP maybe",
+    "No answer",
+    "Present",
+    "Absent",
+    "Excused",
+    "Not recorded",
+    "Attendance rate (%)",
+]
+
+
+def meeting_rows(scope: Scope) -> Iterator[list]:
+    for r in figures.meeting_rows(scope):
+        yield [
+            r["circle"],
+            r["title"],
+            r["start"],
+            r["eligible"],
+            r["rsvp_yes"],
+            r["rsvp_no"],
+            r["rsvp_maybe"],
+            r["no_answer"],
+            r["attended"],
+            r["absent"],
+            r["excused"],
+            r["not_recorded"],
+            r["attendance_rate"],
+        ]
+
+
+OUTCOME_HEADER = [
+    "Grouping",
+    "Group",
+    "Members ever",
+    "Current",
+    "Alumni",
+    "Women",
+    "Women (%)",
+    "Retained in academic positions",
+    "Retained (%)",
+    "With a career development award",
+    "With a CDA (%)",
+    "Grants since joining",
+    "Publications since joining",
+    "Promotions since joining",
+]
+
+
+def outcome_rows(scope: Scope) -> Iterator[list]:
+    groups = [("All", [figures.outcome_totals(scope)])]
+    groups += [(by.title(), figures.outcomes(scope, by=by)) for by in figures.GROUPINGS]
+    for grouping, rows in groups:
+        for r in rows:
+            yield [
+                grouping,
+                r["label"],
+                r["members"],
+                r["current"],
+                r["alumni"],
+                r["women_shown"],
+                r["women_share"],
+                r["retained"],
+                r["retained_rate"],
+                r["with_cda"],
+                r["with_cda_rate"],
+                r["grants"],
+                r["publications"],
+                r["promotions"],
+            ]
+
+
+# name → (sheet title, header, rows); the CSV downloads and the workbook's sheets.
+TABLES: dict[str, tuple[str, list[str], Callable[[Scope], Iterable[list]]]] = {
+    "circles": ("Circles", CIRCLE_HEADER, circle_rows),
+    "members": ("Members", MEMBER_HEADER, member_rows),
+    "meetings": ("Meetings", MEETING_HEADER, meeting_rows),
+    "participation": ("Participation", PARTICIPATION_HEADER, participation_rows),
+    "outcomes": ("Outcomes", OUTCOME_HEADER, outcome_rows),
+}
+# What an organizer may download about their own circle: participation only.
+ORGANIZER_TABLES = ("participation", "members", "meetings")
+
+
+# --- workbooks -------------------------------------------------------------------------------
+
+
+def _sheet(workbook: Workbook, title: str, header: list[str], rows: Iterable[list], tick):
+    sheet = workbook.create_sheet(title)
+    bold = Font(bold=True)
+    cells = []
+    for name in header:
+        cell = WriteOnlyCell(sheet, value=safe_xlsx_cell(name))
+        cell.font = bold
+        cells.append(cell)
+    sheet.append(cells)
+    sheet.freeze_panes = "A2"
+    for row in rows:
+        sheet.append([safe_xlsx_cell(value) for value in row])
+        tick()
+
+
+class _Ticker:
+    """Counts rows and reports progress every `every` rows."""
+
+    def __init__(self, progress: Progress | None, every: int = 5000):
+        self.done, self.progress, self.every = 0, progress, every
+
+    def __call__(self) -> None:
+        self.done += 1
+        if self.progress and self.done % self.every == 0:
+            self.progress(self.done)
+
+
+def _about(workbook: Workbook, title: str, describe: str, lines: list[tuple[str, str]]):
+    sheet = workbook.create_sheet("About")
+    sheet.append([safe_xlsx_cell(title)])
+    sheet.append(["Scope", safe_xlsx_cell(describe)])
+    sheet.append(["Generated (UTC)", timezone.now().replace(tzinfo=None, microsecond=0)])
+    for name, text in lines:
+        sheet.append([name, text])
+
+
+DEFINITIONS = [
+    ("Eligible", "A member was seated when the meeting began and was not on leave."),
+    ("Attendance rate", "Meetings attended ÷ meetings eligible."),
+    ("Mean attendance rate", "The mean over held meetings of attended ÷ eligible."),
+    ("Retained", "No position change to outside academia recorded as the latest position."),
+    ("<5", "A demographic count between 1 and 4, suppressed."),
+    ("Mean usefulness", f"Shown only from {settings.SURVEY_MIN_ANSWERS} answers on."),
+]
+
+
+def write_workbook(file, scope: Scope, describe: str, *, tables=None, progress=None) -> int:
+    """The report tables, one sheet each, written to `file`. Returns the row count."""
+    workbook = Workbook(write_only=True)
+    tick = _Ticker(progress)
+    _about(workbook, "Roundtable participation and outcomes", describe, DEFINITIONS)
+    for name in tables or TABLES:
+        title, header, rows = TABLES[name]
+        _sheet(workbook, title, header, rows(scope), tick)
+    workbook.save(file)
+    return tick.done
+
+
+# --- the de-identified research export -------------------------------------------------------
+
+
+def pseudonym(kind: str, value) -> str:
+    """A stable pseudonymous id: the same person gets the same id in every export made
+    with the same key, and the id cannot be turned back into the person without it."""
+    key = settings.RESEARCH_PSEUDONYM_KEY.encode()
+    digest = hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+    return f"{kind[0].upper()}-{digest[:12]}"
+
+
+RESEARCH_COLUMNS = [
+    ("member_id", "Pseudonymous member id, stable across exports (HMAC of the member)."),
+    ("circle_id", "Pseudonymous circle id."),
+    ("circle_kind", "peer_circle (Lean In–style circle) or workgroup (research workgroup)."),
+    ("program", "The program's short name."),
+    ("institution_id", "Pseudonymous institution id; empty when not given."),
+    ("joined_year", "Year the member first joined this circle."),
+    ("left_year", "Year the member last left this circle; empty while current."),
+    ("current", "1 if the member holds a seat (active or on leave) now."),
+    ("tenure_months", "Months from first joining to leaving (or to the export date)."),
+    ("gender", "Self-identified; empty when not given."),
+    ("urim", "Self-identified under-represented in medicine: yes, no, undisclosed, empty."),
+    ("career_stage", "trainee, early_career, mid_career, senior, or empty."),
+    ("profession", "physician, nurse, pharmacist, advanced_practice, scientist, other."),
+    ("meetings_eligible", "Held meetings the member was eligible for (dose denominator)."),
+    ("meetings_attended", "Of those, meetings attended (participation dose)."),
+    ("attendance_rate", "meetings_attended ÷ meetings_eligible, 0–1."),
+    ("rsvps_given", "Eligible meetings the member answered an RSVP for."),
+    ("surveys_answered", "Follow-up surveys answered."),
+    ("mean_usefulness", "Mean usefulness score of the member's answered surveys, 1–5."),
+    ("mean_recommend", "Mean likelihood to recommend, 0–10."),
+    ("in_academia", "1 unless the latest recorded position change is outside academia."),
+    ("has_cda", "1 if the member recorded a career development award (any date)."),
+    ("grants", "Research grants recorded since first joining the circle."),
+    ("publications", "Publications recorded since first joining the circle."),
+    ("promotions", "Promotions recorded since first joining the circle."),
+]
+
+
+def _months(start: datetime, end: datetime) -> int:
+    return (end.year - start.year) * 12 + end.month - start.month
+
+
+def research_rows(scope: Scope) -> list[list]:
+    rows = []
+    for r in figures.research_rows(scope):
+        end = scope.now if r["current"] else (r["last_ended"] or scope.now)
+        eligible = r["meetings_eligible"]
+        rows.append(
+            [
+                pseudonym("member", r["member"]),
+                pseudonym("circle", r["circle"]),
+                r["circle_kind"],
+                r["program"],
+                pseudonym("institution", r["institution"]) if r["institution"] else "",
+                r["first_joined"].year,
+                None if r["current"] or not r["last_ended"] else r["last_ended"].year,
+                r["current"],
+                _months(r["first_joined"], end),
+                r["gender"],
+                r["urim"],
+                r["career_stage"],
+                r["profession"],
+                eligible,
+                r["meetings_attended"],
+                round(r["meetings_attended"] / eligible, 3) if eligible else None,
+                r["rsvps_given"],
+                r["surveys_answered"],
+                None if r["mean_usefulness"] is None else round(float(r["mean_usefulness"]), 2),
+                None if r["mean_recommend"] is None else round(float(r["mean_recommend"]), 2),
+                r["in_academia"],
+                r["has_cda"],
+                r["grants"],
+                r["publications"],
+                r["promotions"],
+            ]
+        )
+    # Sorted by pseudonym: the order of internal ids would hint at who joined when.
+    return sorted(rows, key=lambda row: (row[1], row[0]))
+
+
+def write_research(file, scope: Scope, describe: str, *, progress=None) -> int:
+    workbook = Workbook(write_only=True)
+    tick = _Ticker(progress)
+    header = [name for name, _ in RESEARCH_COLUMNS]
+    _sheet(workbook, "Members", header, research_rows(scope), tick)
+    dictionary = [[name, text] for name, text in RESEARCH_COLUMNS]
+    _sheet(workbook, "Data dictionary", ["Column", "Meaning"], dictionary, lambda: None)
+    _about(
+        workbook,
+        "Roundtable de-identified research export",
+        describe,
+        [
+            ("Rows", "One per member per circle they ever held a seat in."),
+            ("Not included", "Names, emails, dates, meeting notes, free-text answers."),
+            *DEFINITIONS,
+        ],
+    )
+    workbook.save(file)
+    return tick.done

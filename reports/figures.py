@@ -1,0 +1,867 @@
+# The SQL below is assembled only from constant fragments of this module and Django's own
+# compiled querysets; every value travels as a query parameter.
+# ruff: noqa: S608
+"""Participation and outcome reports, computed in SQL.
+
+Every figure here is aggregated by the database: Python only shapes rows for templates
+and files. The SQL runs on PostgreSQL (production, tests) and on SQLite (the embedded
+default); where the two differ (dates), it asks Django's backend operations for the right
+expression.
+
+Definitions, also given to users in docs/reports.md:
+
+- A member is **eligible** for a held meeting of their circle if their membership had
+  begun by its start and not ended, and they were not on leave at that time (leave
+  periods come from the membership's leave_started/leave_ended events). Someone recorded
+  present while on leave counts as eligible and attended.
+- A meeting is **held** if it was not cancelled and has started.
+- A person is **retained in an academic position** unless their latest position-change
+  milestone says they left academia.
+"""
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from functools import cached_property
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from members.models import User
+
+# Fewer people than this in a demographic cell, and it shows "<5".
+SMALL_CELL = 5
+SUPPRESSED = "<5"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which circles and which stretch of time a report covers."""
+
+    circles: QuerySet
+    start: datetime | None = None
+    end: datetime | None = None
+    now: datetime = field(default_factory=timezone.now)
+
+    @property
+    def until(self) -> datetime:
+        """Meetings before this moment count: the end of the range, never the future."""
+        return min(self.end, self.now) if self.end else self.now
+
+    @cached_property
+    def circle_ids(self) -> list[int]:
+        return list(self.circles.order_by().values_list("pk", flat=True))
+
+    def circles_sql(self) -> tuple[str, list]:
+        """The scope's circles as a subquery over their ids. Literal ids (one query to
+        fetch them first) let the planner see how small a scope is: with a subquery it
+        planned every report as if it covered the whole database."""
+        ids = self.circle_ids
+        if not ids:
+            return "SELECT id FROM circles_circle WHERE 1 = 0", []
+        placeholders = ", ".join(["%s"] * len(ids))
+        # A new list each time: callers append their own parameters to it.
+        return f"SELECT id FROM circles_circle WHERE id IN ({placeholders})", list(ids)
+
+
+def _adapt(params: list) -> list:
+    """Datetimes as the backend stores them (SQLite compares text: UTC, no offset)."""
+    adapt = connection.ops.adapt_datetimefield_value
+    return [adapt(p) if isinstance(p, datetime) else p for p in params]
+
+
+def cached(scope: Scope, figure, *args, **kwargs):
+    """`figure(scope, *args, **kwargs)`, kept REPORTS_CACHE_SECONDS in the shared cache:
+    a program-wide figure aggregates every meeting of every circle (seconds at 1,000
+    circles), and people page through a report and back within minutes."""
+    seconds = settings.REPORTS_CACHE_SECONDS
+    if not seconds:
+        return figure(scope, *args, **kwargs)
+    fingerprint = repr(
+        (figure.__name__, scope.circle_ids, scope.start, scope.end, args, sorted(kwargs.items()))
+    )
+    key = "reports:" + hashlib.sha256(fingerprint.encode()).hexdigest()
+    value = cache.get(key)
+    if value is None:
+        value = figure(scope, *args, **kwargs)
+        cache.set(key, value, seconds)
+    return value
+
+
+def _fetch(sql: str, params: list) -> list[dict]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, _adapt(params))
+        names = [col[0] for col in cursor.description]
+        convert = _converter(names)
+        return [dict(zip(names, convert(row), strict=True)) for row in cursor.fetchall()]
+
+
+NUMERIC_OID = 1700
+
+# Columns holding timestamps: SQLite hands raw SQL its stored text, PostgreSQL datetimes.
+TIMESTAMP_COLUMNS = {
+    "joined_at",
+    "ended_at",
+    "start",
+    "meeting_start",
+    "meeting_start_utc",
+    "first_joined",
+    "last_ended",
+    "first",
+    "last",
+}
+
+
+def _converter(names: list[str]):
+    """A function making one row plain: PostgreSQL sums integers as numeric (ints and
+    floats for templates), SQLite returns timestamps as text (aware datetimes)."""
+    parse = [connection.vendor == "sqlite" and name in TIMESTAMP_COLUMNS for name in names]
+
+    def convert(row) -> list:
+        out = []
+        for value, is_timestamp in zip(row, parse, strict=True):
+            if isinstance(value, Decimal):
+                value = int(value) if value == value.to_integral_value() else float(value)
+            elif is_timestamp and isinstance(value, str):
+                value = datetime.fromisoformat(value).replace(tzinfo=UTC)
+            elif isinstance(value, datetime) and value.tzinfo is None:
+                value = value.replace(tzinfo=UTC)  # SQLite: stored UTC, read back naive
+            out.append(value)
+        return out
+
+    return convert
+
+
+def rate(part, whole) -> float | None:
+    return None if not whole else round(100.0 * float(part) / float(whole), 1)
+
+
+def _with(scope: Scope, *parts: tuple[str, list]) -> tuple[str, list]:
+    """A WITH clause: the scope's circles as `scope_circles(id)`, then `parts`."""
+    circles_sql, params = scope.circles_sql()
+    # NOT MATERIALIZED: inlined, so the planner sees each condition where it is used.
+    clauses = [f"scope_circles(id) AS NOT MATERIALIZED ({circles_sql})"]
+    for sql, part_params in parts:
+        clauses.append(sql)
+        params += part_params
+    return "WITH " + ",\n".join(clauses), params
+
+
+def _date_of(sql: str) -> tuple[str, list]:
+    sql, params = connection.ops.datetime_cast_date_sql(sql, (), "UTC")
+    return sql, list(params)
+
+
+def _trunc(kind: str, sql: str) -> tuple[str, list]:
+    sql, params = connection.ops.datetime_trunc_sql(kind, sql, (), "UTC")
+    return sql, list(params)
+
+
+# --- participation ---------------------------------------------------------------------------
+
+
+def _in(column: str, ids: list[int] | None) -> tuple[str, list]:
+    if ids is None:
+        return "", []
+    if not ids:
+        return "AND 1 = 0", []
+    return f"AND {column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
+
+
+def _facts(
+    scope: Scope, *, meetings: list[int] | None = None, memberships: list[int] | None = None
+) -> tuple[str, list]:
+    """WITH clauses (after _with) every participation figure starts from. `facts` has one
+    row per membership per held meeting it spanned. A page of a table passes the ids on
+    it, so the database joins only those rows."""
+    window = "AND m.start >= %s" if scope.start else ""
+    only_meetings, meeting_ids = _in("m.id", meetings)
+    only_memberships, membership_ids = _in("ms.id", memberships)
+    params = [scope.until] + ([scope.start] if scope.start else []) + meeting_ids + membership_ids
+    sql = f"""
+    leaves AS (
+        -- Leave periods: each leave_started up to the next leave event (or open).
+        SELECT membership_id, at AS started, next_at AS ended FROM (
+            SELECT e.membership_id, e.kind, e.at,
+                   LEAD(e.at) OVER (PARTITION BY e.membership_id ORDER BY e.at, e.id) AS next_at
+            FROM circles_membershipevent e
+            JOIN circles_membership lm ON lm.id = e.membership_id
+            WHERE e.kind IN ('leave_started', 'leave_ended')
+              AND lm.circle_id IN (SELECT id FROM scope_circles)
+        ) periods
+        WHERE kind = 'leave_started'
+    ),
+    held AS NOT MATERIALIZED (
+        SELECT m.id, m.circle_id, m.series_id, m.start, m.title
+        FROM meetings_meeting m
+        WHERE m.circle_id IN (SELECT id FROM scope_circles)
+          AND m.status = 'scheduled' AND m.start < %s {window} {only_meetings}
+    ),
+    raw AS (
+        SELECT ms.id AS membership_id, ms.circle_id, ms.user_id, ms.role,
+               h.id AS meeting_id, h.start AS meeting_start,
+               CASE WHEN l.membership_id IS NULL THEN 0 ELSE 1 END AS on_leave,
+               a.status AS attendance,
+               COALESCE(r.answer, sr.answer) AS rsvp,
+               CASE WHEN s.answered_at IS NULL THEN 0 ELSE 1 END AS surveyed
+        FROM circles_membership ms
+        JOIN held h ON h.circle_id = ms.circle_id AND h.start >= ms.joined_at
+                   AND (ms.ended_at IS NULL OR h.start < ms.ended_at)
+        -- Leave periods of one membership never overlap, so at most one matches.
+        LEFT JOIN leaves l ON l.membership_id = ms.id AND l.started <= h.start
+             AND (l.ended IS NULL OR l.ended > h.start)
+        LEFT JOIN meetings_attendance a ON a.meeting_id = h.id AND a.user_id = ms.user_id
+        LEFT JOIN meetings_rsvp r ON r.meeting_id = h.id AND r.user_id = ms.user_id
+        LEFT JOIN meetings_seriesrsvp sr ON sr.series_id = h.series_id
+             AND sr.user_id = ms.user_id AND sr.valid_from <= h.start
+        LEFT JOIN meetings_survey s ON s.meeting_id = h.id AND s.user_id = ms.user_id
+        WHERE ms.joined_at IS NOT NULL {only_memberships}
+    ),
+    facts AS (
+        SELECT raw.*,
+               CASE WHEN on_leave = 1 AND COALESCE(attendance, '') <> 'present'
+                    THEN 0 ELSE 1 END AS eligible,
+               CASE WHEN attendance = 'present' THEN 1 ELSE 0 END AS attended,
+               CASE WHEN rsvp IS NULL OR (on_leave = 1 AND COALESCE(attendance, '') <> 'present')
+                    THEN 0 ELSE 1 END AS responded
+        FROM raw
+    )"""
+    return sql, params
+
+
+PER_MEETING = """
+    per_meeting AS (
+        SELECT h.id AS meeting_id, h.circle_id, h.start, h.title,
+               COALESCE(SUM(f.eligible), 0) AS eligible,
+               COALESCE(SUM(f.attended), 0) AS attended,
+               COALESCE(SUM(f.responded), 0) AS responded,
+               COALESCE(SUM(CASE WHEN f.eligible = 1 AND f.rsvp = 'yes' THEN 1 END), 0) AS rsvp_yes,
+               COALESCE(SUM(CASE WHEN f.eligible = 1 AND f.rsvp = 'no' THEN 1 END), 0) AS rsvp_no,
+               COALESCE(SUM(CASE WHEN f.eligible = 1 AND f.rsvp = 'maybe' THEN 1 END), 0)
+                   AS rsvp_maybe,
+               COALESCE(SUM(CASE WHEN f.eligible = 1 AND f.attendance = 'absent' THEN 1 END), 0)
+                   AS absent,
+               COALESCE(SUM(CASE WHEN f.eligible = 1 AND f.attendance = 'excused' THEN 1 END), 0)
+                   AS excused
+        FROM held h LEFT JOIN facts f ON f.meeting_id = h.id
+        GROUP BY h.id, h.circle_id, h.start, h.title
+    )"""
+
+
+def circle_summaries(scope: Scope) -> list[dict]:
+    """Per circle: seats, meetings held, mean attendance rate (the mean over meetings of
+    attended ÷ eligible), RSVP and survey response rates, mean usefulness (only from
+    SURVEY_MIN_ANSWERS answers on)."""
+    facts, params = _with(scope, _facts(scope))
+    sql = f"""
+    {facts}, {PER_MEETING},
+    meeting_totals AS (
+        SELECT circle_id, COUNT(*) AS meetings_held,
+               AVG(CASE WHEN eligible > 0 THEN 1.0 * attended / eligible END) AS mean_rate,
+               SUM(eligible) AS eligible, SUM(attended) AS attended, SUM(responded) AS responded
+        FROM per_meeting GROUP BY circle_id
+    ),
+    seats AS (
+        SELECT circle_id,
+               SUM(CASE WHEN status = 'active' THEN 1 ELSE 0 END) AS active_members,
+               SUM(CASE WHEN status = 'on_leave' THEN 1 ELSE 0 END) AS on_leave
+        FROM circles_membership WHERE circle_id IN (SELECT id FROM scope_circles)
+        GROUP BY circle_id
+    ),
+    surveys AS (
+        SELECT h.circle_id, COUNT(*) AS sent,
+               SUM(CASE WHEN s.answered_at IS NOT NULL THEN 1 ELSE 0 END) AS answered,
+               AVG(CASE WHEN s.answered_at IS NOT NULL THEN s.usefulness END) AS usefulness
+        FROM meetings_survey s JOIN held h ON h.id = s.meeting_id
+        GROUP BY h.circle_id
+    )
+    SELECT c.id, c.name, c.slug, c.kind, c.status, COALESCE(p.name, '') AS program,
+           COALESCE(st.active_members, 0) AS active_members, COALESCE(st.on_leave, 0) AS on_leave,
+           COALESCE(mt.meetings_held, 0) AS meetings_held, mt.mean_rate,
+           COALESCE(mt.eligible, 0) AS eligible, COALESCE(mt.attended, 0) AS attended,
+           COALESCE(mt.responded, 0) AS responded,
+           COALESCE(sv.sent, 0) AS surveys_sent, COALESCE(sv.answered, 0) AS surveys_answered,
+           sv.usefulness
+    FROM circles_circle c
+    LEFT JOIN circles_program p ON p.id = c.program_id
+    LEFT JOIN seats st ON st.circle_id = c.id
+    LEFT JOIN meeting_totals mt ON mt.circle_id = c.id
+    LEFT JOIN surveys sv ON sv.circle_id = c.id
+    WHERE c.id IN (SELECT id FROM scope_circles)
+    ORDER BY p.name, c.name, c.id
+    """
+    rows = _fetch(sql, params)
+    for row in rows:
+        row["mean_attendance_rate"] = (
+            None if row["mean_rate"] is None else round(100 * float(row["mean_rate"]), 1)
+        )
+        row["rsvp_response_rate"] = rate(row["responded"], row["eligible"])
+        row["survey_response_rate"] = rate(row["surveys_answered"], row["surveys_sent"])
+        shown = row["surveys_answered"] >= settings.SURVEY_MIN_ANSWERS
+        row["mean_usefulness"] = (
+            round(float(row["usefulness"]), 2) if shown and row["usefulness"] else None
+        )
+    return rows
+
+
+def totals(rows: list[dict]) -> dict:
+    """The scope-wide line under the per-circle table, from the per-circle rows."""
+    eligible = sum(r["eligible"] for r in rows)
+    return {
+        "circles": len(rows),
+        "active_members": sum(r["active_members"] for r in rows),
+        "on_leave": sum(r["on_leave"] for r in rows),
+        "meetings_held": sum(r["meetings_held"] for r in rows),
+        "attendance_rate": rate(sum(r["attended"] for r in rows), eligible),
+        "rsvp_response_rate": rate(sum(r["responded"] for r in rows), eligible),
+        "survey_response_rate": rate(
+            sum(r["surveys_answered"] for r in rows), sum(r["surveys_sent"] for r in rows)
+        ),
+    }
+
+
+MEMBER_COLUMNS = """
+    ms.id AS membership_id, c.name AS circle, c.slug AS circle_slug,
+    u.full_name AS member, u.email, inst.name AS institution, ms.role, ms.status,
+    ms.joined_at, ms.ended_at,
+    COALESCE(agg.eligible, 0) AS eligible, COALESCE(agg.attended, 0) AS attended,
+    COALESCE(agg.responded, 0) AS responded, COALESCE(agg.surveyed, 0) AS surveys_answered"""
+
+
+def _member_rows_sql(scope: Scope, memberships: list[int] | None = None) -> tuple[str, list]:
+    facts, params = _with(scope, _facts(scope, memberships=memberships))
+    overlap = ""
+    params.append(scope.until)
+    if scope.start:
+        overlap = "AND (ms.ended_at IS NULL OR ms.ended_at >= %s)"
+        params.append(scope.start)
+    only, ids = _in("ms.id", memberships)
+    overlap += f" {only}"
+    params += ids
+    sql = f"""
+    {facts},
+    agg AS MATERIALIZED (  -- computed once, not once per listed membership
+        SELECT membership_id, SUM(eligible) AS eligible, SUM(attended) AS attended,
+               SUM(responded) AS responded, SUM(surveyed) AS surveyed
+        FROM facts GROUP BY membership_id
+    )
+    SELECT {MEMBER_COLUMNS}
+    FROM circles_membership ms
+    JOIN circles_circle c ON c.id = ms.circle_id
+    JOIN members_user u ON u.id = ms.user_id
+    LEFT JOIN members_institution inst ON inst.id = u.institution_id
+    LEFT JOIN agg ON agg.membership_id = ms.id
+    WHERE ms.joined_at IS NOT NULL AND ms.circle_id IN (SELECT id FROM scope_circles)
+      AND ms.joined_at < %s {overlap}
+    ORDER BY c.name, c.id, u.full_name, u.id, ms.joined_at"""
+    return sql, params
+
+
+def _finish_member(row: dict, now: datetime) -> dict:
+    row["attendance_rate"] = rate(row["attended"], row["eligible"])
+    row["tenure_days"] = ((row["ended_at"] or now) - row["joined_at"]).days
+    return row
+
+
+def member_rows(scope: Scope, *, limit: int | None = None, offset: int = 0) -> list[dict]:
+    """Per membership (a rejoiner has one row per stay): circle, person, role, tenure,
+    meetings eligible and attended, RSVPs given, surveys answered."""
+    page = None
+    if limit is not None:
+        page = [r["id"] for r in _fetch(*_member_page_sql(scope, limit, offset))]
+    sql, params = _member_rows_sql(scope, page)
+    return [_finish_member(row, scope.now) for row in _fetch(sql, params)]
+
+
+def _member_page_sql(scope: Scope, limit: int, offset: int) -> tuple[str, list]:
+    """The ids of one page of memberships, in the table's order."""
+    where, params = _memberships_in_scope(scope)
+    order = "ORDER BY c.name, c.id, u.full_name, u.id, ms.joined_at LIMIT %s OFFSET %s"
+    return f"SELECT ms.id {where} {order}", [*params, limit, offset]
+
+
+def _memberships_in_scope(scope: Scope) -> tuple[str, list]:
+    """FROM/WHERE of the memberships the per-member table lists: seated at some point,
+    joined before the range ends and not ended before it starts."""
+    circles_sql, params = scope.circles_sql()
+    sql = f"""FROM circles_membership ms
+    JOIN circles_circle c ON c.id = ms.circle_id JOIN members_user u ON u.id = ms.user_id
+    WHERE ms.joined_at IS NOT NULL AND ms.circle_id IN ({circles_sql}) AND ms.joined_at < %s"""
+    params.append(scope.until)
+    if scope.start:
+        sql += " AND (ms.ended_at IS NULL OR ms.ended_at >= %s)"
+        params.append(scope.start)
+    return sql, params
+
+
+def count_members(scope: Scope) -> int:
+    where, params = _memberships_in_scope(scope)
+    return _scalar(f"SELECT COUNT(*) {where}", params)
+
+
+def _scalar(sql: str, params: list):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, _adapt(params))
+        return cursor.fetchone()[0]
+
+
+def meeting_rows(scope: Scope, *, limit: int | None = None, offset: int = 0) -> list[dict]:
+    """Per held meeting: RSVPs and attendance among the members eligible for it."""
+    page = None
+    if limit is not None:
+        page = [r["id"] for r in _fetch(*_meeting_page_sql(scope, limit, offset))]
+    facts, params = _with(scope, _facts(scope, meetings=page))
+    sql = f"""
+    {facts}, {PER_MEETING}
+    SELECT pm.*, c.name AS circle, c.slug AS circle_slug
+    FROM per_meeting pm JOIN circles_circle c ON c.id = pm.circle_id
+    ORDER BY pm.start DESC, pm.meeting_id DESC"""
+    rows = _fetch(sql, params)
+    for row in rows:
+        row["no_answer"] = row["eligible"] - row["responded"]
+        row["not_recorded"] = row["eligible"] - row["attended"] - row["absent"] - row["excused"]
+        row["attendance_rate"] = rate(row["attended"], row["eligible"])
+    return rows
+
+
+def _meeting_page_sql(scope: Scope, limit: int, offset: int) -> tuple[str, list]:
+    where, params = _meetings_in_scope(scope)
+    order = "ORDER BY m.start DESC, m.id DESC LIMIT %s OFFSET %s"
+    return f"SELECT m.id {where} {order}", [*params, limit, offset]
+
+
+def _meetings_in_scope(scope: Scope) -> tuple[str, list]:
+    """FROM/WHERE of the held meetings in the scope's circles and range."""
+    circles_sql, params = scope.circles_sql()
+    sql = f"""FROM meetings_meeting m WHERE m.circle_id IN ({circles_sql})
+    AND m.status = 'scheduled' AND m.start < %s"""
+    params.append(scope.until)
+    if scope.start:
+        sql += " AND m.start >= %s"
+        params.append(scope.start)
+    return sql, params
+
+
+def count_meetings(scope: Scope) -> int:
+    where, params = _meetings_in_scope(scope)
+    return _scalar(f"SELECT COUNT(*) {where}", params)
+
+
+FACT_COLUMNS = [
+    "program",
+    "circle",
+    "meeting_start_utc",
+    "meeting",
+    "member",
+    "email",
+    "role",
+    "on_leave",
+    "eligible",
+    "rsvp",
+    "attendance",
+    "survey_answered",
+]
+
+
+def fact_rows_sql(scope: Scope) -> tuple[str, list]:
+    """One row per member per held meeting, named, for the participation export. Carries
+    whether a survey was answered, never what it said."""
+    facts, params = _with(scope, _facts(scope))
+    sql = f"""
+    {facts}
+    SELECT COALESCE(p.name, '') AS program, c.name AS circle,
+           f.meeting_start AS meeting_start_utc,
+           m.title AS meeting, u.full_name AS member, u.email, f.role,
+           -- Spelled out here, so the export only copies rows (and COPY gives the same).
+           CASE WHEN f.on_leave = 1 THEN 'yes' ELSE 'no' END AS on_leave,
+           CASE WHEN f.eligible = 1 THEN 'yes' ELSE 'no' END AS eligible,
+           COALESCE(f.rsvp, '') AS rsvp, COALESCE(f.attendance, '') AS attendance,
+           CASE WHEN f.surveyed = 1 THEN 'yes' ELSE 'no' END AS survey_answered
+    FROM facts f
+    JOIN meetings_meeting m ON m.id = f.meeting_id
+    JOIN circles_circle c ON c.id = f.circle_id
+    LEFT JOIN circles_program p ON p.id = c.program_id
+    JOIN members_user u ON u.id = f.user_id
+    ORDER BY c.name, c.id, f.meeting_start, m.id, u.full_name, u.id"""
+    return sql, params
+
+
+def stream(sql: str, params: list, *, chunk: int = 10000) -> Iterator[tuple]:
+    """Rows of `sql` read through a server-side cursor on PostgreSQL (Django's chunked
+    cursor), `chunk` at a time, so a million-row export never sits in memory."""
+    # Inside a transaction PostgreSQL streams the cursor as rows are read; outside one
+    # Django opens it WITH HOLD, which makes the server build the whole result first.
+    with transaction.atomic(), connection.chunked_cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # A cursor is planned for its first 10 % of rows by default; an export reads
+            # them all, so plan it as COPY would (the whole result).
+            with connection.cursor() as setting:
+                setting.execute("SET LOCAL cursor_tuple_fraction = 1.0")
+        cursor.execute(sql, _adapt(params))
+        convert = _converter([col[0] for col in cursor.description])
+        # PostgreSQL rows need converting only when a column is numeric (OID 1700).
+        plain = connection.vendor == "postgresql" and all(
+            col.type_code != NUMERIC_OID for col in cursor.description
+        )
+        while rows := cursor.fetchmany(chunk):
+            if plain:
+                yield from rows
+            else:
+                for row in rows:
+                    yield convert(row)
+
+
+def count_facts(scope: Scope) -> int:
+    facts, params = _with(scope, _facts(scope))
+    return _scalar(f"{facts} SELECT COUNT(*) FROM facts", params)
+
+
+# --- charts ----------------------------------------------------------------------------------
+
+
+def _buckets(first: date, last: date) -> tuple[str, list[date]]:
+    """Month buckets over up to three years, else years: a chart stays readable."""
+    if (last.year - first.year) * 12 + last.month - first.month < 36:
+        months, d = [], first.replace(day=1)
+        while d <= last:
+            months.append(d)
+            d = (d + timedelta(days=32)).replace(day=1)
+        return "month", months
+    return "year", [date(y, 1, 1) for y in range(first.year, last.year + 1)]
+
+
+def _as_date(value) -> date:
+    if isinstance(value, str):  # SQLite returns truncated datetimes as text
+        return date.fromisoformat(value[:10])
+    return value.date() if isinstance(value, datetime) else value
+
+
+def attendance_by_period(scope: Scope) -> dict:
+    """Attendance rate (attended ÷ eligible) per month, or per year over longer ranges."""
+    facts, params = _with(scope, _facts(scope))
+    span = _fetch(f"{facts} SELECT MIN(start) AS first, MAX(start) AS last FROM held", params)
+    if not span or span[0]["first"] is None:
+        return {"unit": "month", "points": []}
+    unit, buckets = _buckets(_as_date(span[0]["first"]), _as_date(span[0]["last"]))
+    trunc, trunc_params = _trunc(unit, "f.meeting_start")
+    rows = _fetch(
+        f"""{facts}
+        SELECT {trunc} AS period, SUM(f.eligible) AS eligible, SUM(f.attended) AS attended
+        FROM facts f GROUP BY 1 ORDER BY 1""",
+        params + trunc_params,
+    )
+    found = {_as_date(r["period"]): r for r in rows}
+    points = []
+    for bucket in buckets:
+        row = found.get(bucket, {"eligible": 0, "attended": 0})
+        points.append(
+            {
+                "period": bucket,
+                "eligible": row["eligible"],
+                "attended": row["attended"],
+                "rate": rate(row["attended"], row["eligible"]),
+            }
+        )
+    return {"unit": unit, "points": points}
+
+
+def membership_over_time(scope: Scope) -> dict:
+    """People holding a seat (active or on leave) at the start of each month or year."""
+    circles_sql, params = scope.circles_sql()
+    first = _scalar(
+        f"""SELECT MIN(joined_at) FROM circles_membership
+        WHERE circle_id IN ({circles_sql}) AND joined_at IS NOT NULL""",
+        params,
+    )
+    if first is None:
+        return {"unit": "month", "points": []}
+    first = max(_as_date(first), scope.start.date() if scope.start else date.min)
+    unit, buckets = _buckets(first, scope.until.date())
+    if not buckets:  # the range ends before anyone joined
+        return {"unit": unit, "points": []}
+    columns, column_params = [], []
+    for i, bucket in enumerate(buckets):
+        moment = datetime(bucket.year, bucket.month, bucket.day, tzinfo=UTC)
+        moment = max(moment, scope.start) if i == 0 and scope.start else moment
+        columns.append(
+            f"""COUNT(DISTINCT CASE WHEN ms.joined_at <= %s
+                AND (ms.ended_at IS NULL OR ms.ended_at > %s) THEN ms.user_id END) AS b{i}"""
+        )
+        column_params += [moment, moment]
+    circles_sql, params = scope.circles_sql()
+    row = _fetch(
+        f"""SELECT {", ".join(columns)} FROM circles_membership ms
+        WHERE ms.joined_at IS NOT NULL AND ms.circle_id IN ({circles_sql})""",
+        column_params + params,
+    )[0]
+    return {
+        "unit": unit,
+        "points": [{"period": b, "members": row[f"b{i}"]} for i, b in enumerate(buckets)],
+    }
+
+
+def usefulness_distribution(scope: Scope) -> dict:
+    """How many answers gave each usefulness score, 1–5; hidden below the survey minimum."""
+    circles_sql, params = scope.circles_sql()
+    sql = f"""SELECT s.usefulness AS score, COUNT(*) AS answers FROM meetings_survey s
+    JOIN meetings_meeting m ON m.id = s.meeting_id
+    WHERE s.answered_at IS NOT NULL AND s.usefulness IS NOT NULL
+      AND m.circle_id IN ({circles_sql}) AND m.start < %s"""
+    params.append(scope.until)
+    if scope.start:
+        sql += " AND m.start >= %s"
+        params.append(scope.start)
+    found = {r["score"]: r["answers"] for r in _fetch(sql + " GROUP BY s.usefulness", params)}
+    total = sum(found.values())
+    shown = total >= settings.SURVEY_MIN_ANSWERS
+    return {
+        "total": total,
+        "shown": shown,
+        "points": [{"score": s, "answers": found.get(s, 0)} for s in range(1, 6)] if shown else [],
+    }
+
+
+# --- outcomes --------------------------------------------------------------------------------
+
+GROUPINGS = ("program", "circle", "cohort")
+
+
+def _labels(choices) -> dict:
+    return {"": "Not given", **dict(choices)}
+
+
+# Demographic breakdowns (self-identified, optional): cells of fewer than 5 are suppressed.
+BREAKDOWNS = {
+    "gender": _labels(User.Gender.choices),
+    "urim": _labels(User.URiM.choices),
+}
+
+
+def _people(scope: Scope) -> tuple[str, list]:
+    """WITH clauses (after _with): `people` has one row per person per circle they ever sat in, with
+    their first joining, whether they hold a seat now, and their milestone counts."""
+    joined_date, joined_params = _date_of("pc.first_joined")
+    # Retention as of the end of the range (today without one): later moves do not count.
+    params = [scope.until, scope.until.date()]
+    range_sql, range_params = "", []
+    if scope.start:
+        range_sql += " AND mi.date >= %s"
+        range_params.append(scope.start.date())
+    if scope.end:
+        range_sql += " AND mi.date < %s"
+        range_params.append(scope.end.date())
+    sql = f"""
+    per_circle AS (
+        SELECT ms.circle_id, ms.user_id, MIN(ms.joined_at) AS first_joined,
+               MAX(CASE WHEN ms.status IN ('active', 'on_leave') THEN 1 ELSE 0 END) AS current,
+               MAX(ms.ended_at) AS last_ended
+        FROM circles_membership ms
+        WHERE ms.joined_at IS NOT NULL AND ms.circle_id IN (SELECT id FROM scope_circles)
+          AND ms.joined_at < %s
+        GROUP BY ms.circle_id, ms.user_id
+    ),
+    latest_position AS (
+        SELECT member_id, in_academia FROM (
+            SELECT mi.member_id, mi.in_academia,
+                   ROW_NUMBER() OVER (PARTITION BY mi.member_id ORDER BY mi.date DESC, mi.id DESC)
+                       AS n
+            FROM members_milestone mi WHERE mi.kind = 'position' AND mi.date <= %s
+        ) ranked WHERE n = 1
+    ),
+    people AS (
+        SELECT pc.circle_id, pc.user_id, pc.first_joined, pc.last_ended,
+               -- Holds a seat now, whatever the range (a rejoiner is not an alumnus).
+               CASE WHEN EXISTS (SELECT 1 FROM circles_membership cm
+                    WHERE cm.circle_id = pc.circle_id AND cm.user_id = pc.user_id
+                      AND cm.status IN ('active', 'on_leave')) THEN 1 ELSE 0 END AS current,
+               CASE WHEN u.gender = 'woman' THEN 1 ELSE 0 END AS woman,
+               u.gender, u.underrepresented_in_medicine AS urim,
+               CASE WHEN lp.in_academia = FALSE THEN 0 ELSE 1 END AS retained,
+               CASE WHEN EXISTS (SELECT 1 FROM members_milestone mi
+                    WHERE mi.member_id = pc.user_id AND mi.kind = 'cda') THEN 1 ELSE 0 END AS cda,
+               (SELECT COUNT(*) FROM members_milestone mi WHERE mi.member_id = pc.user_id
+                  AND mi.kind = 'grant' AND mi.date >= {joined_date} {range_sql}) AS grants,
+               (SELECT COUNT(*) FROM members_milestone mi WHERE mi.member_id = pc.user_id
+                  AND mi.kind = 'publication' AND mi.date >= {joined_date} {range_sql})
+                   AS publications,
+               (SELECT COUNT(*) FROM members_milestone mi WHERE mi.member_id = pc.user_id
+                  AND mi.kind = 'promotion' AND mi.date >= {joined_date} {range_sql})
+                   AS promotions
+        FROM per_circle pc
+        JOIN members_user u ON u.id = pc.user_id
+        LEFT JOIN latest_position lp ON lp.member_id = pc.user_id
+    )"""
+    params += (joined_params + range_params) * 3
+    return sql, params
+
+
+OUTCOME_SUMS = """
+    COUNT(*) AS members, SUM(current) AS current, SUM(woman) AS women,
+    SUM(retained) AS retained, SUM(cda) AS with_cda, SUM(grants) AS grants,
+    SUM(publications) AS publications, SUM(promotions) AS promotions"""
+
+
+def outcomes(scope: Scope, *, by: str = "program") -> list[dict]:
+    """Members ever / current / alumni, women, retained in academic positions, with a
+    career development award, grants, publications and promotions since joining — per
+    program, circle or joining-year cohort, plus an "All" row across the scope. A person
+    counts once per row (in two circles of one program: once in the program row)."""
+    people, params = _with(scope, _people(scope))
+    if by == "circle":
+        group = """
+        SELECT c.name AS label, c.slug AS slug, {sums} FROM people
+        JOIN circles_circle c ON c.id = people.circle_id GROUP BY c.id, c.name, c.slug
+        ORDER BY c.name"""
+    elif by == "cohort":
+        year, year_params = _trunc("year", "first_joined")
+        params = params + year_params
+        group = f"""
+        SELECT {year} AS label, '' AS slug, {{sums}} FROM (
+            SELECT user_id, MIN(first_joined) AS first_joined, MAX(current) AS current,
+                   MAX(woman) AS woman, MIN(retained) AS retained, MAX(cda) AS cda,
+                   MAX(grants) AS grants, MAX(publications) AS publications,
+                   MAX(promotions) AS promotions
+            FROM people GROUP BY user_id
+        ) person GROUP BY 1 ORDER BY 1"""
+    elif by in BREAKDOWNS:
+        group = f"""
+        SELECT {by} AS label, '' AS slug, {{sums}} FROM (
+            SELECT user_id, MAX({by}) AS {by}, MAX(current) AS current, MAX(woman) AS woman,
+                   MIN(retained) AS retained, MAX(cda) AS cda, MAX(grants) AS grants,
+                   MAX(publications) AS publications, MAX(promotions) AS promotions
+            FROM people GROUP BY user_id
+        ) person GROUP BY {by} ORDER BY {by}"""
+    else:
+        group = """
+        SELECT p.name AS label, p.slug AS slug, {sums} FROM (
+            SELECT c.program_id, people.user_id, MAX(current) AS current, MAX(woman) AS woman,
+                   MIN(retained) AS retained, MAX(cda) AS cda, MAX(grants) AS grants,
+                   MAX(publications) AS publications, MAX(promotions) AS promotions
+            FROM people JOIN circles_circle c ON c.id = people.circle_id
+            GROUP BY c.program_id, people.user_id
+        ) person JOIN circles_program p ON p.id = person.program_id
+        GROUP BY p.id, p.name, p.slug ORDER BY p.name"""
+    rows = _fetch(f"{people} {group.format(sums=OUTCOME_SUMS)}", params)
+    if by == "cohort":
+        for row in rows:
+            row["label"] = str(_as_date(row["label"]).year)
+    if by in BREAKDOWNS:
+        labels = BREAKDOWNS[by]
+        return [_suppressed(_finish_outcome(row), labels) for row in rows]
+    return [_finish_outcome(row) for row in rows]
+
+
+def _suppressed(row: dict, labels: dict) -> dict:
+    """A demographic breakdown row: every count of people below SMALL_CELL shows "<5",
+    and a rate is shown only when both its parts are shown."""
+    row["label"] = labels.get(row["label"] or "", row["label"] or "Not given")
+    row["suppressed"] = row["members"] < SMALL_CELL
+    row["members_shown"] = suppress(row["members"])
+    for key in ("current", "alumni", "retained", "with_cda"):
+        # The rest of the row (members − count) describes people too.
+        small = is_small(row[key]) or is_small(row["members"] - row[key])
+        row[f"{key}_shown"] = SUPPRESSED if small else row[key]
+    for key, part in (("retained_rate", "retained"), ("with_cda_rate", "with_cda")):
+        if row["suppressed"] or row[f"{part}_shown"] == SUPPRESSED:
+            row[key] = None
+    for key in ("grants", "publications", "promotions"):
+        row[f"{key}_shown"] = row[key]
+    if row["suppressed"]:
+        for key in ("members", "current", "alumni", "retained", "with_cda", *COUNTS):
+            row[f"{key}_shown"] = SUPPRESSED
+    return row
+
+
+COUNTS = ("grants", "publications", "promotions")
+
+
+def outcome_totals(scope: Scope) -> dict:
+    """The scope-wide outcome line: each person once."""
+    people, params = _with(scope, _people(scope))
+    rows = _fetch(
+        f"""{people}
+        SELECT 'All' AS label, '' AS slug, {OUTCOME_SUMS} FROM (
+            SELECT user_id, MAX(current) AS current, MAX(woman) AS woman,
+                   MIN(retained) AS retained, MAX(cda) AS cda, MAX(grants) AS grants,
+                   MAX(publications) AS publications, MAX(promotions) AS promotions
+            FROM people GROUP BY user_id
+        ) person""",
+        params,
+    )
+    return _finish_outcome(rows[0])
+
+
+def _finish_outcome(row: dict) -> dict:
+    for key in ("members", "current", "women", "retained", "with_cda", "grants"):
+        row[key] = int(row[key] or 0)
+    for key in ("publications", "promotions"):
+        row[key] = int(row[key] or 0)
+    n = row["members"]
+    row["alumni"] = n - row["current"]
+    # Gender is about people: hidden when the women, the others or the whole group are
+    # fewer than five, so no small group's genders can be read off the table.
+    hidden = n < SMALL_CELL or is_small(row["women"]) or is_small(n - row["women"])
+    row["women_shown"] = SUPPRESSED if hidden else row["women"]
+    row["women_share"] = None if hidden else rate(row["women"], n)
+    row["retained_rate"] = rate(row["retained"], n)
+    row["with_cda_rate"] = rate(row["with_cda"], n)
+    return row
+
+
+def is_small(count: int) -> bool:
+    return 0 < count < SMALL_CELL
+
+
+def suppress(count: int):
+    """A count of people as it may be shown in a demographic cell: "<5" for 1–4."""
+    return SUPPRESSED if is_small(count) else count
+
+
+# --- the de-identified research export --------------------------------------------------------
+
+
+def research_rows_sql(scope: Scope) -> tuple[str, list]:
+    """One row per person per circle: participation dose, survey scores and outcomes,
+    keyed by internal ids that the export replaces with pseudonyms."""
+    head, params = _with(scope, _facts(scope), _people(scope))
+    sql = f"""{head},
+    dose AS (
+        SELECT circle_id, user_id, SUM(eligible) AS eligible, SUM(attended) AS attended,
+               SUM(responded) AS responded
+        FROM facts GROUP BY circle_id, user_id
+    ),
+    scores AS (
+        SELECT h.circle_id, s.user_id, COUNT(*) AS surveys_answered,
+               AVG(s.usefulness) AS usefulness, AVG(s.recommend) AS recommend
+        FROM meetings_survey s JOIN held h ON h.id = s.meeting_id
+        WHERE s.answered_at IS NOT NULL
+        GROUP BY h.circle_id, s.user_id
+    )
+    SELECT u.public_id AS member, c.id AS circle, c.kind AS circle_kind,
+           COALESCE(p.slug, '') AS program, u.institution_id AS institution,
+           people.first_joined, people.current, people.last_ended,
+           u.gender, u.underrepresented_in_medicine AS urim, u.career_stage, u.profession,
+           COALESCE(d.eligible, 0) AS meetings_eligible,
+           COALESCE(d.attended, 0) AS meetings_attended,
+           COALESCE(d.responded, 0) AS rsvps_given,
+           COALESCE(sc.surveys_answered, 0) AS surveys_answered,
+           sc.usefulness AS mean_usefulness, sc.recommend AS mean_recommend,
+           people.retained AS in_academia, people.cda AS has_cda,
+           people.grants, people.publications, people.promotions
+    FROM people
+    JOIN members_user u ON u.id = people.user_id
+    JOIN circles_circle c ON c.id = people.circle_id
+    LEFT JOIN circles_program p ON p.id = c.program_id
+    LEFT JOIN dose d ON d.circle_id = people.circle_id AND d.user_id = people.user_id
+    LEFT JOIN scores sc ON sc.circle_id = people.circle_id AND sc.user_id = people.user_id"""
+    return sql, params
+
+
+def research_rows(scope: Scope) -> list[dict]:
+    sql, params = research_rows_sql(scope)
+    return _fetch(sql, params)
