@@ -51,6 +51,7 @@ format: install-dev
 	$(BIN)/ruff check --fix .
 
 test: lint
+	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings.test
 	$(BIN)/pytest $(PYTEST_ARGS)
 
