@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from circles.models import Circle, Membership
+from circles.models import Circle
 from outbox import kinds
 from outbox.messages import notify
 
@@ -374,11 +374,6 @@ def swap_facilitators(meeting: Meeting, other: Meeting, *, by) -> None:
     meeting.facilitator, other.facilitator = other.facilitator, meeting.facilitator
     for m in (meeting, other):
         m.save(update_fields=["facilitator", "updated_at"])
-
-
-def is_expected(membership: Membership) -> bool:
-    """Members on leave are not expected at meetings and never counted absent."""
-    return membership.status == Membership.Status.ACTIVE
 
 
 @transaction.atomic

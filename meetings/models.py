@@ -313,13 +313,6 @@ class Meeting(models.Model):
     def duration_minutes(self) -> int:
         return int((self.end - self.start).total_seconds() // 60)
 
-    def expected_members(self):
-        """Members expected at this meeting: active ones who had joined by its start.
-        Members on leave are not expected (and never counted absent)."""
-        return self.circle.memberships.filter(status=Membership.Status.ACTIVE).filter(
-            Q(joined_at__isnull=True) | Q(joined_at__lte=self.start)
-        )
-
 
 def next_meeting_start() -> Subquery:
     """For a circle row (OuterRef("pk")): the start of its next scheduled meeting.
@@ -373,18 +366,6 @@ class RSVP(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.meeting}: {self.answer}"
-
-
-def effective_answers(meeting: Meeting) -> dict[int, str]:
-    """user id → answer for one meeting: a meeting RSVP wins over a series RSVP."""
-    answers: dict[int, str] = {}
-    if meeting.series_id:
-        for user_id, answer in SeriesRSVP.objects.filter(
-            series_id=meeting.series_id, valid_from__lte=meeting.start
-        ).values_list("user_id", "answer"):
-            answers[user_id] = answer
-    answers.update(meeting.rsvps.values_list("user_id", "answer"))
-    return answers
 
 
 class Attendance(models.Model):

@@ -13,14 +13,14 @@ from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 from django.utils import timezone
 
-from circles.models import Membership
 from config.tokens import hash_token
 from outbox import kinds
 from outbox.messages import recipient_of, render
 from outbox.models import Notification
 
 from .calendar import to_ics
-from .models import Attendance, Meeting, Survey, effective_answers
+from .models import Answer, Attendance, Meeting, Survey
+from .participation import effective_answers, expected_at
 from .times import NonexistentLocalTime, localize
 
 RSVP_LINK_SALT = "meetings.rsvp-link"
@@ -59,13 +59,11 @@ def plan_reminders(meetings=None) -> int:
         )
     rows = []
     for meeting in meetings.select_related("circle"):
-        members = meeting.circle.memberships.filter(
-            status=Membership.Status.ACTIVE, reminders_muted=False
-        ).select_related("user")
+        members = expected_at(meeting).filter(reminders_muted=False).select_related("user")
         answers = effective_answers(meeting)
         for membership in members:
             user = membership.user
-            if answers.get(user.pk) == "no":
+            if answers.get(user.pk) == Answer.NO:
                 continue
             for minutes in user.reminder_minutes or []:
                 due = reminder_due(meeting, minutes)
@@ -129,16 +127,21 @@ def cancel_reminders(meeting: Meeting) -> int:
 
 
 def survey_recipients(meeting: Meeting):
-    """Members who attended; where no attendance was recorded, those who answered yes."""
-    present = list(
-        meeting.attendance.filter(status=Attendance.Status.PRESENT).values_list(
-            "user_id", flat=True
-        )
-    )
+    """Members who attended; where no attendance was recorded, those expected who
+    answered yes. Only people who still hold a seat are asked."""
     if meeting.attendance.exists():
-        ids = present
+        ids = set(
+            meeting.attendance.filter(status=Attendance.Status.PRESENT).values_list(
+                "user_id", flat=True
+            )
+        )
     else:
-        ids = [uid for uid, answer in effective_answers(meeting).items() if answer == "yes"]
+        answers = effective_answers(meeting)
+        ids = {
+            uid
+            for uid in expected_at(meeting).values_list("user_id", flat=True)
+            if answers.get(uid) == Answer.YES
+        }
     return meeting.circle.memberships.seated().filter(user_id__in=ids).select_related("user")
 
 
@@ -173,12 +176,12 @@ def plan_surveys() -> int:
 def _meeting_facts(meeting: Meeting, cache: dict) -> dict:
     if meeting.pk not in cache:
         # Only the batch's recipients (the sender lists them): a circle may be large.
-        members = meeting.circle.memberships.current().only("user_id", "status", "reminders_muted")
+        expected = expected_at(meeting)
         if cache.get("users") is not None:
-            members = members.filter(user_id__in=cache["users"])
-        memberships = {m.user_id: m for m in members}
+            expected = expected.filter(user_id__in=cache["users"])
         cache[meeting.pk] = {
-            "memberships": memberships,
+            # user id → reminders muted, for the people expected at the meeting
+            "expected": dict(expected.values_list("user_id", "reminders_muted")),
             "answers": effective_answers(meeting),
             "agenda_items": list(meeting.agenda_items.select_related("presenter")),
             "ics": to_ics([meeting], name=meeting.circle.name).decode(),
@@ -190,12 +193,12 @@ def _still_wanted(row: Notification, facts: dict) -> bool:
     meeting, user = row.meeting, row.recipient
     if meeting is None or user is None or meeting.is_cancelled or meeting.start <= timezone.now():
         return False
-    membership = facts["memberships"].get(user.pk)
-    if membership is None or membership.status != Membership.Status.ACTIVE:
+    muted = facts["expected"].get(user.pk)
+    if muted is None:
         return False  # left, removed, or on leave: reminders pause
-    if membership.reminders_muted or row.offset_minutes not in (user.reminder_minutes or []):
+    if muted or row.offset_minutes not in (user.reminder_minutes or []):
         return False
-    return facts["answers"].get(user.pk) != "no"
+    return facts["answers"].get(user.pk) != Answer.NO
 
 
 def _absolute(path: str) -> str:

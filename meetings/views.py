@@ -35,16 +35,20 @@ from .forms import (
     schedule_initial,
 )
 from .models import (
-    RSVP,
     Answer,
     Attendance,
     CalendarFeed,
     Meeting,
     MeetingLog,
-    SeriesRSVP,
     Survey,
-    effective_answers,
     propose_next,
+)
+from .participation import (
+    answers_of,
+    effective_answers,
+    expected_at,
+    expected_memberships,
+    on_leave_at,
 )
 from .reminders import read_rsvp_token
 from .times import NonexistentLocalTime
@@ -105,21 +109,11 @@ def circle_meetings(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def with_my_answers(meetings: list[Meeting], user) -> list[Meeting]:
-    """Set `my_answer` on each meeting (meeting RSVP over series RSVP) in two queries."""
-    own = dict(
-        RSVP.objects.filter(user=user, meeting__in=meetings).values_list("meeting_id", "answer")
-    )
-    series = {
-        sid: (answer, since)
-        for sid, answer, since in SeriesRSVP.objects.filter(
-            user=user, series__in={m.series_id for m in meetings if m.series_id}
-        ).values_list("series_id", "answer", "valid_from")
-    }
+    """Set `my_answer` on each meeting (the answer that counts) in two queries."""
+    answers = answers_of(user, meetings)
     for m in meetings:
-        answer = own.get(m.pk)
-        from_series = series.get(m.series_id)
-        if answer is None and from_series and from_series[1] <= m.start:
-            answer = from_series[0]
+        answer, from_series = answers.get(m.pk, (None, False))
+        if from_series:
             m.answer_from_series = True
         m.my_answer = answer
     return meetings
@@ -379,10 +373,8 @@ def _initial_marks(meeting: Meeting, memberships) -> dict:
 @login_required
 def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_meeting(request, pk, manage=True)
-    expected = list(meeting.expected_members().select_related("user").order_by("user__full_name"))
-    on_leave = list(
-        meeting.circle.memberships.filter(status=Membership.Status.ON_LEAVE).select_related("user")
-    )
+    expected = list(expected_at(meeting).select_related("user").order_by("user__full_name"))
+    on_leave = list(on_leave_at(meeting).select_related("user").order_by("user__full_name"))
     form = AttendanceForm(
         posted(request), memberships=expected, initial_marks=_initial_marks(meeting, expected)
     )
@@ -638,10 +630,20 @@ def dashboard_context(user) -> dict:
     since = timezone.now() - timezone.timedelta(days=60)
     organized = Membership.objects.organizers().filter(user=user).values("circle")
     recent = mine.held().filter(start__gte=since)
-    # Self-reports do not count: the organizers' record is what is missing.
-    recorded = Attendance.objects.filter(meeting=OuterRef("pk")).exclude(recorded_by=F("user"))
+    # Someone was expected at the meeting and an organizer marked none of them yet
+    # (self-reports do not count: the organizers' record is what is missing).
+    expected = expected_memberships(circle=OuterRef("circle"), at=OuterRef("start"))
+    recorded = Attendance.objects.filter(
+        meeting=OuterRef("pk"),
+        user__in=expected_memberships(
+            circle=OuterRef(OuterRef("circle")), at=OuterRef(OuterRef("start"))
+        ).values("user"),
+    ).exclude(recorded_by=F("user"))
     needs_attendance = list(
-        recent.filter(circle__in=organized).exclude(Exists(recorded)).order_by("-start")[:5]
+        recent.filter(circle__in=organized)
+        .filter(Exists(expected))
+        .exclude(Exists(recorded))
+        .order_by("-start")[:5]
     )
     needs_log = list(recent.filter(log__isnull=True).order_by("-start")[:5])
     surveys = list(

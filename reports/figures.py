@@ -32,7 +32,27 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from members.models import User
+from circles.models import Membership
+from config.sql import literal, literals
+from meetings import participation
+from meetings.models import Answer, Attendance, Meeting
+from members.models import Milestone, User
+
+# Statuses, answers and kinds in the SQL below come from the models' own constants.
+HELD_SQL = f"m.status = {literal(Meeting.Status.SCHEDULED)}"  # and m.start before "until"
+PRESENT = literal(Attendance.Status.PRESENT)
+ABSENT = literal(Attendance.Status.ABSENT)
+EXCUSED = literal(Attendance.Status.EXCUSED)
+YES, NO, MAYBE = (literal(a) for a in (Answer.YES, Answer.NO, Answer.MAYBE))
+ACTIVE = literal(Membership.Status.ACTIVE)
+ON_LEAVE = literal(Membership.Status.ON_LEAVE)
+SEATED = literals(Membership.SEATED)
+WOMAN = literal(User.Gender.WOMAN)
+POSITION = literal(Milestone.Kind.POSITION_CHANGE)
+CDA = literal(Milestone.Kind.CAREER_DEVELOPMENT_AWARD)
+GRANT = literal(Milestone.Kind.RESEARCH_GRANT)
+PUBLICATION = literal(Milestone.Kind.PUBLICATION)
+PROMOTION = literal(Milestone.Kind.PROMOTION)
 
 # Fewer people than this in a demographic cell, and it shows "<5".
 SMALL_CELL = 5
@@ -185,68 +205,64 @@ def _facts(
     params = [scope.until] + ([scope.start] if scope.start else []) + meeting_ids + membership_ids
     sql = f"""
     leaves AS (
-        -- Leave periods: each leave_started up to the next leave event (or open).
-        SELECT membership_id, at AS started, next_at AS ended FROM (
-            SELECT e.membership_id, e.kind, e.at,
-                   LEAD(e.at) OVER (PARTITION BY e.membership_id ORDER BY e.at, e.id) AS next_at
-            FROM circles_membershipevent e
-            JOIN circles_membership lm ON lm.id = e.membership_id
-            WHERE e.kind IN ('leave_started', 'leave_ended')
-              AND lm.circle_id IN (SELECT id FROM scope_circles)
-        ) periods
-        WHERE kind = 'leave_started'
+        -- Leave periods (meetings/participation.py: expected at a meeting).
+        {
+        participation.leave_periods_sql(
+            "SELECT lm.id FROM circles_membership lm"
+            " WHERE lm.circle_id IN (SELECT id FROM scope_circles)"
+        )
+    }
     ),
     held AS NOT MATERIALIZED (
         SELECT m.id, m.circle_id, m.series_id, m.start, m.title
         FROM meetings_meeting m
         WHERE m.circle_id IN (SELECT id FROM scope_circles)
-          AND m.status = 'scheduled' AND m.start < %s {window} {only_meetings}
+          AND {HELD_SQL} AND m.start < %s {window} {only_meetings}
     ),
     raw AS (
+        -- One row per membership seated at each held meeting's start; on_leave = 0 means
+        -- expected at it (meetings/participation.py), RSVP is the answer that counts.
         SELECT ms.id AS membership_id, ms.circle_id, ms.user_id, ms.role,
                h.id AS meeting_id, h.start AS meeting_start,
                CASE WHEN l.membership_id IS NULL THEN 0 ELSE 1 END AS on_leave,
                a.status AS attendance,
-               COALESCE(r.answer, sr.answer) AS rsvp,
+               {participation.ANSWER_SQL} AS rsvp,
                CASE WHEN s.answered_at IS NULL THEN 0 ELSE 1 END AS surveyed
         FROM circles_membership ms
-        JOIN held h ON h.circle_id = ms.circle_id AND h.start >= ms.joined_at
-                   AND (ms.ended_at IS NULL OR h.start < ms.ended_at)
-        -- Leave periods of one membership never overlap, so at most one matches.
-        LEFT JOIN leaves l ON l.membership_id = ms.id AND l.started <= h.start
-             AND (l.ended IS NULL OR l.ended > h.start)
+        JOIN held h ON h.circle_id = ms.circle_id
+                   AND {participation.seated_at_sql("ms", "h.start")}
+        {participation.on_leave_join_sql("leaves", "l", "ms", "h.start")}
         LEFT JOIN meetings_attendance a ON a.meeting_id = h.id AND a.user_id = ms.user_id
-        LEFT JOIN meetings_rsvp r ON r.meeting_id = h.id AND r.user_id = ms.user_id
-        LEFT JOIN meetings_seriesrsvp sr ON sr.series_id = h.series_id
-             AND sr.user_id = ms.user_id AND sr.valid_from <= h.start
+        {participation.answer_joins_sql("h", "ms.user_id")}
         LEFT JOIN meetings_survey s ON s.meeting_id = h.id AND s.user_id = ms.user_id
-        WHERE ms.joined_at IS NOT NULL {only_memberships}
+        WHERE 1 = 1 {only_memberships}
     ),
     facts AS (
+        -- Eligible: expected, or present while on leave (they came after all).
         SELECT raw.*,
-               CASE WHEN on_leave = 1 AND COALESCE(attendance, '') <> 'present'
+               CASE WHEN on_leave = 1 AND COALESCE(attendance, '') <> {PRESENT}
                     THEN 0 ELSE 1 END AS eligible,
-               CASE WHEN attendance = 'present' THEN 1 ELSE 0 END AS attended,
-               CASE WHEN rsvp IS NULL OR (on_leave = 1 AND COALESCE(attendance, '') <> 'present')
+               CASE WHEN attendance = {PRESENT} THEN 1 ELSE 0 END AS attended,
+               CASE WHEN rsvp IS NULL OR (on_leave = 1 AND COALESCE(attendance, '') <> {PRESENT})
                     THEN 0 ELSE 1 END AS responded
         FROM raw
     )"""
     return sql, params
 
 
-PER_MEETING = """
+PER_MEETING = f"""
     per_meeting AS (
         SELECT h.id AS meeting_id, h.circle_id, h.start, h.title,
                COALESCE(SUM(f.eligible), 0) AS eligible,
                COALESCE(SUM(f.attended), 0) AS attended,
                COALESCE(SUM(f.responded), 0) AS responded,
-               COALESCE(SUM(CASE WHEN f.eligible = 1 AND f.rsvp = 'yes' THEN 1 END), 0) AS rsvp_yes,
-               COALESCE(SUM(CASE WHEN f.eligible = 1 AND f.rsvp = 'no' THEN 1 END), 0) AS rsvp_no,
-               COALESCE(SUM(CASE WHEN f.eligible = 1 AND f.rsvp = 'maybe' THEN 1 END), 0)
+               COALESCE(SUM(CASE WHEN f.eligible = 1 AND f.rsvp = {YES} THEN 1 END), 0) AS rsvp_yes,
+               COALESCE(SUM(CASE WHEN f.eligible = 1 AND f.rsvp = {NO} THEN 1 END), 0) AS rsvp_no,
+               COALESCE(SUM(CASE WHEN f.eligible = 1 AND f.rsvp = {MAYBE} THEN 1 END), 0)
                    AS rsvp_maybe,
-               COALESCE(SUM(CASE WHEN f.eligible = 1 AND f.attendance = 'absent' THEN 1 END), 0)
+               COALESCE(SUM(CASE WHEN f.eligible = 1 AND f.attendance = {ABSENT} THEN 1 END), 0)
                    AS absent,
-               COALESCE(SUM(CASE WHEN f.eligible = 1 AND f.attendance = 'excused' THEN 1 END), 0)
+               COALESCE(SUM(CASE WHEN f.eligible = 1 AND f.attendance = {EXCUSED} THEN 1 END), 0)
                    AS excused
         FROM held h LEFT JOIN facts f ON f.meeting_id = h.id
         GROUP BY h.id, h.circle_id, h.start, h.title
@@ -268,8 +284,8 @@ def circle_summaries(scope: Scope) -> list[dict]:
     ),
     seats AS (
         SELECT circle_id,
-               SUM(CASE WHEN status = 'active' THEN 1 ELSE 0 END) AS active_members,
-               SUM(CASE WHEN status = 'on_leave' THEN 1 ELSE 0 END) AS on_leave
+               SUM(CASE WHEN status = {ACTIVE} THEN 1 ELSE 0 END) AS active_members,
+               SUM(CASE WHEN status = {ON_LEAVE} THEN 1 ELSE 0 END) AS on_leave
         FROM circles_membership WHERE circle_id IN (SELECT id FROM scope_circles)
         GROUP BY circle_id
     ),
@@ -439,7 +455,7 @@ def _meetings_in_scope(scope: Scope) -> tuple[str, list]:
     """FROM/WHERE of the held meetings in the scope's circles and range."""
     circles_sql, params = scope.circles_sql()
     sql = f"""FROM meetings_meeting m WHERE m.circle_id IN ({circles_sql})
-    AND m.status = 'scheduled' AND m.start < %s"""
+    AND {HELD_SQL} AND m.start < %s"""
     params.append(scope.until)
     if scope.start:
         sql += " AND m.start >= %s"
@@ -658,7 +674,7 @@ def _people(scope: Scope) -> tuple[str, list]:
     sql = f"""
     per_circle AS (
         SELECT ms.circle_id, ms.user_id, MIN(ms.joined_at) AS first_joined,
-               MAX(CASE WHEN ms.status IN ('active', 'on_leave') THEN 1 ELSE 0 END) AS current,
+               MAX(CASE WHEN ms.status IN ({SEATED}) THEN 1 ELSE 0 END) AS current,
                MAX(ms.ended_at) AS last_ended
         FROM circles_membership ms
         WHERE ms.joined_at IS NOT NULL AND ms.circle_id IN (SELECT id FROM scope_circles)
@@ -670,7 +686,7 @@ def _people(scope: Scope) -> tuple[str, list]:
             SELECT mi.member_id, mi.in_academia,
                    ROW_NUMBER() OVER (PARTITION BY mi.member_id ORDER BY mi.date DESC, mi.id DESC)
                        AS n
-            FROM members_milestone mi WHERE mi.kind = 'position' AND mi.date <= %s
+            FROM members_milestone mi WHERE mi.kind = {POSITION} AND mi.date <= %s
         ) ranked WHERE n = 1
     ),
     people AS (
@@ -678,19 +694,19 @@ def _people(scope: Scope) -> tuple[str, list]:
                -- Holds a seat now, whatever the range (a rejoiner is not an alumnus).
                CASE WHEN EXISTS (SELECT 1 FROM circles_membership cm
                     WHERE cm.circle_id = pc.circle_id AND cm.user_id = pc.user_id
-                      AND cm.status IN ('active', 'on_leave')) THEN 1 ELSE 0 END AS current,
-               CASE WHEN u.gender = 'woman' THEN 1 ELSE 0 END AS woman,
+                      AND cm.status IN ({SEATED})) THEN 1 ELSE 0 END AS current,
+               CASE WHEN u.gender = {WOMAN} THEN 1 ELSE 0 END AS woman,
                u.gender, u.underrepresented_in_medicine AS urim,
                CASE WHEN lp.in_academia = FALSE THEN 0 ELSE 1 END AS retained,
                CASE WHEN EXISTS (SELECT 1 FROM members_milestone mi
-                    WHERE mi.member_id = pc.user_id AND mi.kind = 'cda') THEN 1 ELSE 0 END AS cda,
+                    WHERE mi.member_id = pc.user_id AND mi.kind = {CDA}) THEN 1 ELSE 0 END AS cda,
                (SELECT COUNT(*) FROM members_milestone mi WHERE mi.member_id = pc.user_id
-                  AND mi.kind = 'grant' AND mi.date >= {joined_date} {range_sql}) AS grants,
+                  AND mi.kind = {GRANT} AND mi.date >= {joined_date} {range_sql}) AS grants,
                (SELECT COUNT(*) FROM members_milestone mi WHERE mi.member_id = pc.user_id
-                  AND mi.kind = 'publication' AND mi.date >= {joined_date} {range_sql})
+                  AND mi.kind = {PUBLICATION} AND mi.date >= {joined_date} {range_sql})
                    AS publications,
                (SELECT COUNT(*) FROM members_milestone mi WHERE mi.member_id = pc.user_id
-                  AND mi.kind = 'promotion' AND mi.date >= {joined_date} {range_sql})
+                  AND mi.kind = {PROMOTION} AND mi.date >= {joined_date} {range_sql})
                    AS promotions
         FROM per_circle pc
         JOIN members_user u ON u.id = pc.user_id

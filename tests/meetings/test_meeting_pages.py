@@ -6,7 +6,8 @@ from django.utils import timezone
 
 from circles import actions as circle_actions
 from meetings import actions
-from meetings.models import RSVP, Attendance, Meeting, MeetingLog, SeriesRSVP, effective_answers
+from meetings.models import RSVP, Attendance, Meeting, MeetingLog, SeriesRSVP
+from meetings.participation import effective_answers
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -188,8 +189,12 @@ def test_attendance_form_is_prefilled_from_rsvps_and_skips_members_on_leave(
     client, alice, bob, circle, past
 ):
     on_leave = UserFactory(full_name="Lea Leave")
-    m = circle.memberships.create(user=on_leave, status="active")
+    m = circle.memberships.create(
+        user=on_leave, status="active", joined_at=past.start - timedelta(days=30)
+    )
     circle_actions.start_leave(m, by=on_leave)
+    # Her leave began before the meeting: she was not expected at it.
+    m.events.filter(kind="leave_started").update(at=past.start - timedelta(days=1))
     RSVP.objects.create(meeting=past, user=bob, answer="no")
     client.force_login(alice)
     response = client.get(attendance_url(past))

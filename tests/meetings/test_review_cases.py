@@ -11,7 +11,8 @@ from icalendar import Calendar
 from circles.models import Membership
 from meetings import actions
 from meetings.forms import ScheduleForm
-from meetings.models import RSVP, Attendance, Meeting, MeetingSeries, effective_answers
+from meetings.models import RSVP, Attendance, Meeting, MeetingSeries
+from meetings.participation import effective_answers
 from meetings.tasks import extend_meeting_series
 from tests.factories import UserFactory
 
