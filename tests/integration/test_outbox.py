@@ -2,6 +2,7 @@
 beat sweep, and an SMTP sink on loopback that records Message-IDs."""
 
 import contextlib
+import threading
 import time
 from datetime import time as clock
 from datetime import timedelta
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from meetings import actions
 from meetings.models import Format
+from outbox import delivery
 from outbox.models import Notification
 from tests.factories import UserFactory, make_circle
 
@@ -180,3 +182,31 @@ def test_a_refusing_mail_server_means_retries_with_backoff_then_delivery(
         stop(worker)
     assert len(sink.sink.counts) == 20
     assert max(sink.sink.counts.values()) == 1
+
+
+def test_two_copies_of_one_batch_running_at_once_send_each_message_once(settings, sink):
+    """A redelivered batch task (its first run still going) must not send what the first
+    run sends: each run takes its rows for itself before sending any."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", sink.port, False
+    due_reminders(40)
+    [ids] = delivery.claim_due()
+    start = threading.Barrier(2)
+    results = []
+
+    def run_copy():
+        try:
+            start.wait(timeout=10)
+            results.append(delivery.send_batch(ids))
+        finally:
+            connection.close()
+
+    copies = [threading.Thread(target=run_copy) for _ in range(2)]
+    for copy in copies:
+        copy.start()
+    for copy in copies:
+        copy.join(60)
+    counts = sink.sink.counts
+    assert len(counts) == 40 and max(counts.values()) == 1, "a message went out twice"
+    assert sorted(r["sent"] for r in results) == [0, 40]
+    assert sent_count() == 40
