@@ -26,6 +26,9 @@ from .times import NonexistentLocalTime, localize
 RSVP_LINK_SALT = "meetings.rsvp-link"
 SURVEY_LIFETIME = timedelta(days=14)
 MAX_REMINDER_MINUTES = 7 * 24 * 60
+# Stands for a signed token in a reversed URL (signed tokens are URL-safe, so reverse()
+# would leave them as they are: replacing this gives what reverse() would).
+TOKEN_SLOT = "0token0"  # noqa: S105 (a placeholder, not a secret)
 
 
 # --- RSVP links in emails ----------------------------------------------------------------------
@@ -189,6 +192,17 @@ def _meeting_facts(meeting: Meeting, cache: dict) -> dict:
     return cache[meeting.pk]
 
 
+def _links(cache: dict) -> dict:
+    """The absolute URLs every reminder needs, reversed once per batch (TOKEN_SLOT stands
+    for each person's signed RSVP token)."""
+    if "links" not in cache:
+        cache["links"] = {
+            "rsvp": _absolute(reverse("meetings:rsvp_link", kwargs={"token": TOKEN_SLOT})),
+            "settings": _absolute(reverse("members:notifications")),
+        }
+    return cache["links"]
+
+
 def _still_wanted(row: Notification, facts: dict) -> bool:
     meeting, user = row.meeting, row.recipient
     if meeting is None or user is None or meeting.is_cancelled or meeting.start <= timezone.now():
@@ -216,13 +230,12 @@ def build_reminder(row: Notification, cache: dict) -> EmailMultiAlternatives | N
         return None
     meeting, user = row.meeting, row.recipient
     zone = ZoneInfo(user.timezone)
+    urls = _links(cache)
     links = {
-        answer: _absolute(
-            reverse("meetings:rsvp_link", kwargs={"token": rsvp_token(meeting, user, answer)})
-        )
-        for answer in ("yes", "maybe", "no")
+        answer: urls["rsvp"].replace(TOKEN_SLOT, rsvp_token(meeting, user, answer))
+        for answer in (Answer.YES, Answer.MAYBE, Answer.NO)
     }
-    settings_url = _absolute(reverse("members:notifications"))
+    settings_url = urls["settings"]
     subject, text, html = render(
         "reminder",
         recipient_of(user),
@@ -247,11 +260,7 @@ def build_reminder(row: Notification, cache: dict) -> EmailMultiAlternatives | N
         },
     )
     message.attach_alternative(html, "text/html")
-    message.attach(
-        "meeting.ics",
-        facts["ics"],
-        "text/calendar; method=PUBLISH; charset=utf-8",
-    )
+    message.attach("meeting.ics", facts["ics"], "text/calendar; method=PUBLISH; charset=utf-8")
     return message
 
 

@@ -28,7 +28,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import F
+from django.db.models import CharField, F, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from . import kinds
@@ -45,6 +46,13 @@ TRANSIENT_ERRORS = (smtplib.SMTPException, OSError, socket.timeout)
 Status = Notification.Status
 
 
+# Rows marked sent (or cancelled) are recorded together, at most this long after they
+# went out, in one UPDATE: the statements per batch do not grow with its size. A worker
+# killed in between leaves those rows "sending"; they go out again after STUCK_AFTER,
+# with the same Message-ID (the duplicates stay bounded by the rows in flight).
+MARK_EVERY = timedelta(seconds=0.5)
+
+
 def backoff(attempts: int) -> timedelta:
     """1, 2, 4, 8, 16 minutes (with the default base)... capped at an hour."""
     base = settings.NOTIFICATIONS_RETRY_BASE_SECONDS
@@ -54,6 +62,13 @@ def backoff(attempts: int) -> timedelta:
 def message_id(notification: Notification) -> str:
     domain = settings.NOTIFICATIONS_MESSAGE_ID_DOMAIN
     return f"<notification-{notification.pk}@{domain}>"
+
+
+def message_id_sql() -> Concat:
+    """message_id() as the database writes it for many rows at once."""
+    domain = settings.NOTIFICATIONS_MESSAGE_ID_DOMAIN
+    parts = (Value("<notification-"), Cast("pk", CharField()), Value(f"@{domain}>"))
+    return Concat(*parts, output_field=CharField())
 
 
 def requeue_stuck() -> int:
@@ -113,6 +128,33 @@ def build_message(row: Notification, cache: dict) -> EmailMultiAlternatives | No
     return build(row, cache) if build else stored_message(row)
 
 
+class _Marks:
+    """Sent and cancelled rows of one run, written in one UPDATE each per MARK_EVERY."""
+
+    def __init__(self, run: str):
+        self.mine = Notification.objects.filter(status=Status.SENDING, claimed_by=run)
+        self.sent: list[int] = []
+        self.cancelled: list[int] = []
+        self.last = timezone.now()
+
+    def add(self, ids: list[int], row: Notification) -> None:
+        ids.append(row.pk)
+        if timezone.now() - self.last >= MARK_EVERY:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.sent:
+            self.mine.filter(pk__in=self.sent).update(
+                status=Status.SENT,
+                sent_at=timezone.now(),
+                message_id=message_id_sql(),
+                last_error="",
+            )
+        if self.cancelled:
+            self.mine.filter(pk__in=self.cancelled).update(status=Status.CANCELLED)
+        self.sent, self.cancelled, self.last = [], [], timezone.now()
+
+
 def send_batch(ids: list[int]) -> dict[str, int]:
     """Send the rows among `ids` that this run could take, over one connection."""
     counts = {"sent": 0, "retry": 0, "failed": 0, "cancelled": 0}
@@ -131,13 +173,13 @@ def send_batch(ids: list[int]) -> dict[str, int]:
         for row in rows:
             counts[_retry(row, exc)] += 1
         return counts
-    mine = Notification.objects.filter(status=Status.SENDING, claimed_by=run)
+    marks = _Marks(run)
     cache: dict = {"users": {r.recipient_id for r in rows if r.recipient_id}}
     try:
         for row in rows:
             message = build_message(row, cache)
             if message is None:  # no longer wanted (cancelled meeting, answered no...)
-                mine.filter(pk=row.pk).update(status=Status.CANCELLED)
+                marks.add(marks.cancelled, row)
                 counts["cancelled"] += 1
                 continue
             message.connection = connection
@@ -153,14 +195,10 @@ def send_batch(ids: list[int]) -> dict[str, int]:
                     except TRANSIENT_ERRORS:
                         pass
                 continue
-            mine.filter(pk=row.pk).update(
-                status=Status.SENT,
-                sent_at=timezone.now(),
-                message_id=message_id(row),
-                last_error="",
-            )
+            marks.add(marks.sent, row)
             counts["sent"] += 1
     finally:
+        marks.flush()
         with contextlib.suppress(TRANSIENT_ERRORS):
             connection.close()
     return counts
