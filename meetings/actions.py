@@ -19,12 +19,11 @@ from .models import (
     ActionItem,
     AgendaItem,
     Attendance,
-    AttendanceChange,
     Meeting,
+    MeetingError,
     MeetingLog,
     MeetingSeries,
     SeriesRSVP,
-    Survey,
 )
 from .reminders import cancel_reminders, reschedule_reminders
 from .times import localize
@@ -32,10 +31,6 @@ from .times import localize
 MEETING_CHANGED = kinds.register("meeting_changed", "Meeting changed")
 MEETING_CANCELLED = kinds.register("meeting_cancelled", "Meeting cancelled")
 MINUTES = kinds.register("minutes", "Minutes")
-
-
-class MeetingError(Exception):
-    """A change the rules do not allow; the message tells the person why."""
 
 
 @dataclass
@@ -201,14 +196,7 @@ def _require_seat(circle: Circle, user) -> None:
 @transaction.atomic
 def rsvp(meeting: Meeting, user, *, answer: str, note: str = "") -> RSVP:
     _require_seat(meeting.circle, user)
-    if meeting.is_cancelled:
-        raise MeetingError("This meeting was cancelled.")
-    if meeting.has_started:
-        raise MeetingError("This meeting has already started: answers are closed.")
-    reply, _ = RSVP.objects.update_or_create(
-        meeting=meeting, user=user, defaults={"answer": answer, "note": note}
-    )
-    return reply
+    return meeting.set_answer(user, answer=answer, note=note)
 
 
 @transaction.atomic
@@ -237,22 +225,6 @@ def rsvp_series(series: MeetingSeries, user, *, answer: str) -> SeriesRSVP:
 # --- attendance --------------------------------------------------------------------------------
 
 
-def _mark(meeting: Meeting, user, status: str, note: str, by) -> Attendance | None:
-    attendance = Attendance.objects.filter(meeting=meeting, user=user).first()
-    if attendance and (attendance.status, attendance.note, attendance.recorded_by_id) == (
-        status,
-        note,
-        by.pk,
-    ):
-        return attendance  # nothing changed: no new history row
-    if attendance is None:
-        attendance = Attendance(meeting=meeting, user=user)
-    attendance.status, attendance.note, attendance.recorded_by = status, note, by
-    attendance.save()
-    AttendanceChange.objects.create(attendance=attendance, status=status, note=note, changed_by=by)
-    return attendance
-
-
 @transaction.atomic
 def record_attendance(meeting: Meeting, marks: dict, *, by) -> None:
     """An organizer's marks for the meeting: {user: (status, note)}."""
@@ -261,7 +233,7 @@ def record_attendance(meeting: Meeting, marks: dict, *, by) -> None:
     if not meeting.has_started:
         raise MeetingError("Attendance can be recorded once the meeting has started.")
     for user, (status, note) in marks.items():
-        _mark(meeting, user, status, note, by)
+        meeting.mark(user, status=status, note=note, by=by)
 
 
 @transaction.atomic
@@ -273,7 +245,7 @@ def report_own_attendance(meeting: Meeting, user, *, status: str, note: str) -> 
         raise MeetingError("You can mark yourself present or excused.")
     if meeting.is_cancelled or not meeting.has_started:
         raise MeetingError("You can report your attendance once the meeting has started.")
-    return _mark(meeting, user, status, note, user)
+    return meeting.mark(user, status=status, note=note, by=user)
 
 
 # --- logs, minutes, agendas ----------------------------------------------------------------
@@ -322,7 +294,7 @@ def log_unscheduled(
         created_by=by,
     )
     save_log(meeting, summary=summary, decisions=decisions, action_items=action_items, by=by)
-    _mark(meeting, by, Attendance.Status.PRESENT, "", by)
+    meeting.mark(by, status=Attendance.Status.PRESENT, note="", by=by)
     return meeting
 
 
@@ -364,6 +336,11 @@ def add_agenda_item(
     )
 
 
+def remove_agenda_item(item: AgendaItem) -> None:
+    """The caller checked who may remove it (organizers, its presenter, who added it)."""
+    item.delete()
+
+
 @transaction.atomic
 def swap_facilitators(meeting: Meeting, other: Meeting, *, by) -> None:
     """Two upcoming meetings of one circle trade facilitators (one of them may have none)."""
@@ -374,20 +351,3 @@ def swap_facilitators(meeting: Meeting, other: Meeting, *, by) -> None:
     meeting.facilitator, other.facilitator = other.facilitator, meeting.facilitator
     for m in (meeting, other):
         m.save(update_fields=["facilitator", "updated_at"])
-
-
-@transaction.atomic
-def answer_survey(
-    survey, *, usefulness: int, got: list[str], recommend: int | None, comment: str
-) -> bool:
-    """Record the answers once: a conditional UPDATE, so a double submit cannot answer
-    twice. Returns whether this call recorded them."""
-    return bool(
-        Survey.objects.filter(pk=survey.pk, answered_at__isnull=True).update(
-            answered_at=timezone.now(),
-            usefulness=usefulness,
-            got=got,
-            recommend=recommend,
-            comment=comment,
-        )
-    )

@@ -20,6 +20,11 @@ from .times import NonexistentLocalTime, localize
 
 logger = logging.getLogger(__name__)
 
+
+class MeetingError(Exception):
+    """A change the rules do not allow; the message tells the person why."""
+
+
 MIN_DURATION = 15
 MAX_DURATION = 8 * 60
 MAX_SERIES_MEETINGS = 100
@@ -312,6 +317,40 @@ class Meeting(models.Model):
     @property
     def duration_minutes(self) -> int:
         return int((self.end - self.start).total_seconds() // 60)
+
+    def set_answer(self, user, *, answer: str, note: str = "") -> "RSVP":
+        """`user`'s RSVP to this meeting; answers close when it starts or is cancelled."""
+        if self.is_cancelled:
+            raise MeetingError("This meeting was cancelled.")
+        if self.has_started:
+            raise MeetingError("This meeting has already started: answers are closed.")
+        reply, _ = RSVP.objects.update_or_create(
+            meeting=self, user=user, defaults={"answer": answer, "note": note}
+        )
+        return reply
+
+    def mark(self, user, *, status: str, note: str, by) -> "Attendance":
+        """Record `user`'s attendance as `by` gave it, with a history row for each change
+        (none when nothing changed)."""
+        attendance = Attendance.objects.filter(meeting=self, user=user).first()
+        if attendance and (attendance.status, attendance.note, attendance.recorded_by_id) == (
+            status,
+            note,
+            by.pk,
+        ):
+            return attendance
+        if attendance is None:
+            attendance = Attendance(meeting=self, user=user)
+        attendance.status, attendance.note, attendance.recorded_by = status, note, by
+        attendance.save()
+        AttendanceChange.objects.create(
+            attendance=attendance, status=status, note=note, changed_by=by
+        )
+        return attendance
+
+    def set_facilitator(self, user) -> None:
+        self.facilitator = user
+        self.save(update_fields=["facilitator", "updated_at"])
 
 
 def next_meeting_start() -> Subquery:
@@ -632,3 +671,18 @@ class Survey(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.answered_at is None and self.expires_at > timezone.now()
+
+    def answer(
+        self, *, usefulness: int, got: list[str], recommend: int | None, comment: str
+    ) -> bool:
+        """Record the answers once: a conditional UPDATE, so a double submit cannot answer
+        twice. Returns whether this call recorded them."""
+        return bool(
+            Survey.objects.filter(pk=self.pk, answered_at__isnull=True).update(
+                answered_at=timezone.now(),
+                usefulness=usefulness,
+                got=got,
+                recommend=recommend,
+                comment=comment,
+            )
+        )

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Exists, F, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -132,11 +133,11 @@ def schedule(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if data["repeat"]:
-            series = actions.create_series(form.build_series(), by=request.user)
-            first = series.meetings.order_by("start").first()
-            if first and data.get("facilitator"):
-                first.facilitator = data["facilitator"]
-                first.save(update_fields=["facilitator"])
+            with transaction.atomic():  # the series, its meetings and the facilitator
+                series = actions.create_series(form.build_series(), by=request.user)
+                first = series.meetings.order_by("start").first()
+                if first and data.get("facilitator"):
+                    first.set_facilitator(data["facilitator"])
             messages.success(
                 request,
                 f"Series scheduled: {series.describe()} "
@@ -180,20 +181,21 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            changed = actions.edit(
-                meeting,
-                day=data["date"],
-                at=data["start_time"],
-                minutes=data["duration_minutes"],
-                details=form.details(),
-                following=form.following,
-                by=request.user,
-            )
+            with transaction.atomic():  # the meetings and the facilitator, or nothing
+                changed = actions.edit(
+                    meeting,
+                    day=data["date"],
+                    at=data["start_time"],
+                    minutes=data["duration_minutes"],
+                    details=form.details(),
+                    following=form.following,
+                    by=request.user,
+                )
+                if "facilitator" in form.changed_data:
+                    meeting.set_facilitator(data["facilitator"])
         except NonexistentLocalTime as exc:
             form.add_error("start_time", str(exc))
         else:
-            if "facilitator" in form.changed_data:
-                Meeting.objects.filter(pk=meeting.pk).update(facilitator=data["facilitator"])
             messages.success(
                 request,
                 "Meeting updated." if len(changed) == 1 else f"{len(changed)} meetings updated.",
@@ -562,7 +564,7 @@ def remove_agenda_item(request: HttpRequest, pk: int, item: int) -> HttpResponse
         or agenda_item.added_by_id == user.pk
     ):
         raise PermissionDenied("Only organizers and the presenter can remove this item.")
-    agenda_item.delete()
+    actions.remove_agenda_item(agenda_item)
     messages.success(request, "Removed from the agenda.")
     return redirect(meeting)
 
@@ -720,7 +722,7 @@ def _answer_survey(request: HttpRequest, found) -> HttpResponse:
         return render(request, "meetings/survey_closed.html", {"why": "expired"}, status=410)
     form = SurveyForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        answered = actions.answer_survey(found, **form.cleaned_data)
+        answered = found.answer(**form.cleaned_data)
         if answered:
             return render(request, "meetings/survey_closed.html", {"why": "thanks"})
         return render(request, "meetings/survey_closed.html", {"why": "answered"}, status=410)

@@ -179,6 +179,17 @@ class NotificationSettingsForm(forms.Form):
                 initial=m.reminders_muted,
             )
 
+    @transaction.atomic
+    def save(self, user: User) -> None:
+        """The person's reminder offsets and each circle's mute switch, all or nothing."""
+        user.reminder_minutes = sorted(self.cleaned_data["reminder_minutes"], reverse=True)
+        user.save(update_fields=["reminder_minutes"])
+        for m in self.memberships:
+            muted = self.cleaned_data[f"mute_{m.pk}"]
+            if muted != m.reminders_muted:
+                m.reminders_muted = muted
+                m.save(update_fields=["reminders_muted"])
+
 
 EARLIEST_MILESTONE = date(1950, 1, 1)
 # Awards and new positions are often announced months before they start.

@@ -66,13 +66,7 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
         initial={"reminder_minutes": user.reminder_minutes},
     )
     if request.method == "POST" and form.is_valid():
-        user.reminder_minutes = sorted(form.cleaned_data["reminder_minutes"], reverse=True)
-        user.save(update_fields=["reminder_minutes"])
-        for m in memberships:
-            muted = form.cleaned_data[f"mute_{m.pk}"]
-            if muted != m.reminders_muted:
-                m.reminders_muted = muted
-                m.save(update_fields=["reminders_muted"])
+        form.save(user)
         messages.success(request, "Your notification settings are saved.")
         return redirect("members:notifications")
     return render(
