@@ -16,6 +16,7 @@ from django.utils import timezone
 from config.tokens import hash_token
 from outbox import kinds
 from outbox.messages import recipient_of, render
+from outbox.mime import OutboxMessage
 from outbox.models import Notification
 
 from .calendar import to_ics
@@ -251,7 +252,7 @@ def build_reminder(row: Notification, cache: dict) -> EmailMultiAlternatives | N
             "agenda_items": facts["agenda_items"],
         },
     )
-    message = EmailMultiAlternatives(
+    message = OutboxMessage(
         subject,
         text,
         to=[row.email],
@@ -293,7 +294,7 @@ def build_survey(row: Notification, cache: dict) -> EmailMultiAlternatives | Non
             "zone": user.timezone,
         },
     )
-    message = EmailMultiAlternatives(subject, text, to=[row.email])
+    message = OutboxMessage(subject, text, to=[row.email])
     message.attach_alternative(html, "text/html")
     return message
 

@@ -33,6 +33,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from . import kinds
+from .mime import OutboxMessage
 from .models import Notification
 
 logger = logging.getLogger(__name__)
@@ -231,7 +232,7 @@ def deliver_due() -> dict[str, int]:
 
 def stored_message(row: Notification) -> EmailMultiAlternatives:
     """The message rendered when the notification was created."""
-    message = EmailMultiAlternatives(row.subject, row.body_text, to=[row.email])
+    message = OutboxMessage(row.subject, row.body_text, to=[row.email])
     if row.body_html:
         message.attach_alternative(row.body_html, "text/html")
     if row.ics:
