@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
+from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import timezone
 
@@ -188,9 +189,42 @@ def _meeting_facts(meeting: Meeting, cache: dict) -> dict:
             "expected": dict(expected.values_list("user_id", "reminders_muted")),
             "answers": effective_answers(meeting),
             "agenda_items": list(meeting.agenda_items.select_related("presenter")),
-            "ics": to_ics([meeting], name=meeting.circle.name).decode(),
+            "ics": _ics(meeting),
         }
     return cache[meeting.pk]
+
+
+# A meeting's calendar file depends only on the meeting and its circle (any change to
+# either bumps its updated_at), and building its VTIMEZONE is slow: kept per process for
+# the meetings recently sent.
+_ics_cache: dict[tuple, str] = {}
+
+
+def _ics(meeting: Meeting) -> str:
+    key = (meeting.pk, meeting.updated_at, meeting.circle.updated_at)
+    if key not in _ics_cache:
+        if len(_ics_cache) >= 256:
+            _ics_cache.clear()
+        _ics_cache[key] = to_ics([meeting], name=meeting.circle.name).decode()
+    return _ics_cache[key]
+
+
+# What the reminder templates print of a meeting's time, for one timezone: the same for
+# every recipient in that zone, so formatted once per batch.
+WHEN_FORMATS = {"day": "l j F Y", "start": "H:i", "end": "H:i T", "subject": "D j M, H:i T"}
+
+
+def _when(meeting: Meeting, zone: str, cache: dict) -> dict:
+    key = ("when", meeting.pk, zone)
+    if key not in cache:
+        tz = ZoneInfo(zone)
+        start, end = meeting.start.astimezone(tz), meeting.end.astimezone(tz)
+        with timezone.override(tz):
+            cache[key] = {
+                name: date_filter(end if name == "end" else start, fmt)
+                for name, fmt in WHEN_FORMATS.items()
+            }
+    return cache[key]
 
 
 def _links(cache: dict) -> dict:
@@ -246,6 +280,7 @@ def build_reminder(row: Notification, cache: dict) -> EmailMultiAlternatives | N
             "local_start": meeting.start.astimezone(zone),
             "local_end": meeting.end.astimezone(zone),
             "zone": user.timezone,
+            "when": _when(meeting, user.timezone, cache),
             "rsvp_links": links,
             "settings_url": settings_url,
             "answer": facts["answers"].get(user.pk),
