@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 
 from . import views
 
@@ -18,5 +19,14 @@ urlpatterns = [
     path("", include("circles.urls")),
     path("", include("meetings.urls")),
     path("", include("reports.urls")),
+    # The outbox and the export audit trail moved apps: old admin bookmarks still work.
+    re_path(
+        r"^admin/meetings/notification/(?P<rest>.*)$",
+        RedirectView.as_view(url="/admin/outbox/notification/%(rest)s", query_string=True),
+    ),
+    re_path(
+        r"^admin/circles/export/(?P<rest>.*)$",
+        RedirectView.as_view(url="/admin/reports/export/%(rest)s", query_string=True),
+    ),
     path("admin/", admin.site.urls),
 ]

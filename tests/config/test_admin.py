@@ -590,3 +590,18 @@ def test_every_admin_refuses_lookups_on_confidential_fields():
 def test_confidential_text_cannot_be_probed_through_list_filters(ops, every_row, url):
     response = ops.get(url)
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (
+            "/admin/meetings/notification/?status=failed",
+            "/admin/outbox/notification/?status=failed",
+        ),
+        ("/admin/circles/export/1/change/", "/admin/reports/export/1/change/"),
+    ],
+)
+def test_admin_pages_of_moved_models_answer_at_their_old_addresses(client, old, new):
+    response = client.get(old)
+    assert response.status_code == 302 and response["Location"] == new
