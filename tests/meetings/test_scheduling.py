@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -60,6 +62,15 @@ def test_organizer_schedules_a_monthly_series(client, alice, circle):
     series = MeetingSeries.objects.get()
     assert series.describe() == "Monthly on the 2nd Tuesday, 12:00"
     assert series.meetings.count() == 6
+
+
+def test_the_week_select_left_alone_means_the_week_of_the_date(client, alice, circle):
+    # A browser sends the first option of a select nobody touched: it must be the empty
+    # one, or a series started on a 2nd Tuesday silently runs on 1st Tuesdays instead.
+    client.force_login(alice)
+    page = client.get(url(circle)).content.decode()
+    first = re.search(r'<select name="week_of_month"[^>]*>\s*<option value="([^"]*)"', page)
+    assert first is not None and first.group(1) == ""
 
 
 @pytest.mark.parametrize(
