@@ -141,7 +141,9 @@ class ScheduleForm(MeetingDetailsForm):
     week_of_month = forms.TypedChoiceField(
         label="Which week",
         coerce=int,
-        choices=MeetingSeries.WeekOfMonth.choices,
+        # The empty choice comes first, so a browser that leaves the select alone sends ""
+        # (the week of the date), not "1st".
+        choices=[("", "The week of the date"), *MeetingSeries.WeekOfMonth.choices],
         required=False,
         empty_value=None,
         help_text="For “monthly on the n-th weekday”. Empty: the week of the date.",

@@ -4,6 +4,7 @@ import os
 # run next to it. Must be set before Django checks it, so at the very top.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+import time
 from datetime import UTC, date, datetime
 
 import pytest
@@ -47,7 +48,11 @@ def pytest_configure(config):
         # Started before any test module is imported, so module-level dates travel too.
         # The database's own clock (now(), CURRENT_DATE) does not travel: product code
         # never asks it, and tests/config/test_today.py proves the option works.
-        traveller = time_machine.travel(travel_target(value), tick=True)
+        target = travel_target(value)
+        # Subprocesses started through tests/integration/travelling.py (the Celery worker)
+        # travel by the same offset, so they see the same day.
+        os.environ[TODAY_OFFSET] = str(target.timestamp() - time.time())
+        traveller = time_machine.travel(target, tick=True)
         traveller.start()
         config.stash[_TRAVELLER] = traveller
 
@@ -56,6 +61,7 @@ def pytest_unconfigure(config):
     traveller = config.stash.get(_TRAVELLER, None)
     if traveller is not None:
         traveller.stop()
+        os.environ.pop(TODAY_OFFSET, None)
 
 
 def pytest_report_header(config):
@@ -64,6 +70,7 @@ def pytest_report_header(config):
 
 
 _TRAVELLER = pytest.StashKey[time_machine.travel]()
+TODAY_OFFSET = "ROUNDTABLE_TODAY_OFFSET"
 
 
 def pytest_sessionstart(session):

@@ -20,7 +20,6 @@ from aiosmtpd.controller import Controller
 logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command
 
 ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
 
 
 def free_port() -> int:
@@ -151,7 +150,11 @@ def start_worker(
     beat_args = ["-B", "-s", str(tmp / "beat-schedule")] if beat else []
     return subprocess.Popen(
         [
-            str(BIN / "celery"),
+            # `celery ...` on the suite's clock: with --today the worker travels too.
+            sys.executable,
+            "-m",
+            "tests.integration.travelling",
+            "celery",
             "-A",
             "config",
             "worker",

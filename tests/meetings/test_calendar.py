@@ -13,11 +13,19 @@ from meetings.models import CalendarFeed
 pytestmark = pytest.mark.django_db
 
 
+def summer_day() -> date:
+    """The next 13 July: ahead of today (a past meeting cannot be cancelled) and in summer
+    time (Detroit is at -04:00, so 12:00 is 16:00 UTC)."""
+    today = timezone.localdate()
+    day = date(today.year, 7, 13)
+    return day if day > today else date(today.year + 1, 7, 13)
+
+
 @pytest.fixture
 def meeting(circle, alice, details):
     return actions.schedule(
         circle,
-        day=date(2027, 7, 13),
+        day=summer_day(),
         at=time(12),
         minutes=60,
         zone="America/Detroit",
@@ -52,7 +60,7 @@ def test_ics_has_a_stable_uid_tzid_with_vtimezone_and_a_growing_sequence(
 
     actions.edit(
         meeting,
-        day=date(2027, 7, 14),
+        day=meeting.local_start.date() + timedelta(days=1),
         at=time(13),
         minutes=60,
         details=details,
@@ -62,7 +70,7 @@ def test_ics_has_a_stable_uid_tzid_with_vtimezone_and_a_growing_sequence(
     _, [moved] = events(download(client, meeting))
     assert str(moved["UID"]) == uid
     assert int(moved["SEQUENCE"]) == 1
-    assert moved.decoded("DTSTART").day == 14
+    assert moved.decoded("DTSTART").day == 14  # the 13th, moved a day
 
     actions.cancel(meeting, reason="Conference week", following=False, by=alice)
     _, [cancelled] = events(download(client, meeting))
@@ -78,9 +86,10 @@ def test_ics_is_for_the_circle_only(client, carol, meeting):
 
 
 def test_google_and_outlook_links_carry_the_utc_times(meeting):
-    assert "dates=20270713T160000Z%2F20270713T170000Z" in google_link(meeting)
+    day = meeting.local_start.date()
+    assert f"dates={day:%Y%m%d}T160000Z%2F{day:%Y%m%d}T170000Z" in google_link(meeting)
     assert "ctz=America%2FDetroit" in google_link(meeting)
-    assert "startdt=2027-07-13T16%3A00%3A00%2B00%3A00" in outlook_link(meeting)
+    assert f"startdt={day.isoformat()}T16%3A00%3A00%2B00%3A00" in outlook_link(meeting)
 
 
 def test_the_private_feed_lists_the_meetings_of_my_current_circles(

@@ -1,9 +1,11 @@
 """Edge cases found in review: long-running series, DST gaps beyond the horizon, changed
 series answers, what program admins see, late joiners, self-reports, month ends."""
 
+import calendar
 from datetime import date, time, timedelta
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
@@ -93,7 +95,9 @@ def test_the_form_refuses_a_series_that_hits_the_skipped_hour_beyond_six_months(
 
 
 def test_changing_a_series_answer_keeps_the_answer_past_meetings_had(bob, circle, make_series):
-    series = make_series(circle, start_date=date(2026, 1, 1), count=24)
+    # A year of meetings behind, a year ahead.
+    start = timezone.localdate() - timedelta(days=365)
+    series = make_series(circle, start_date=start, count=24)
     actions.rsvp_series(series, bob, answer="yes")
     from meetings.models import SeriesRSVP
 
@@ -153,11 +157,22 @@ def test_a_self_report_does_not_clear_the_organizers_to_do(client, alice, bob, c
     assert f"/meetings/{meeting.pk}/attendance/" not in client.get("/").content.decode()
 
 
+def last_weekday_of(year: int, month: int, weekday: int) -> date:
+    last = date(year, month, calendar.monthrange(year, month)[1])
+    return last - timedelta(days=(last.weekday() - weekday) % 7)
+
+
 def test_a_monthly_series_from_the_29th_to_31st_means_the_last_weekday(circle):
+    # The next 29th (the form takes dates from a year ago on); no weekday comes after it
+    # in its month.
+    day = timezone.localdate() + timedelta(days=1)
+    while day.day != 29:
+        day += timedelta(days=1)
+    later = [day.replace(day=1) + relativedelta(months=n) for n in (1, 2)]
     form = ScheduleForm(
         {
             "title": "End of month",
-            "date": "2026-12-29",
+            "date": day.isoformat(),
             "start_time": "12:00",
             "duration_minutes": 60,
             "timezone": "America/Detroit",
@@ -172,9 +187,8 @@ def test_a_monthly_series_from_the_29th_to_31st_means_the_last_weekday(circle):
     series = form.build_series()
     assert series.week_of_month == MeetingSeries.WeekOfMonth.LAST
     assert [d.date() for d in series.local_starts()] == [
-        date(2026, 12, 29),
-        date(2027, 1, 26),
-        date(2027, 2, 23),
+        day,
+        *(last_weekday_of(m.year, m.month, day.weekday()) for m in later),
     ]
 
 

@@ -1,15 +1,32 @@
+import re
+from datetime import date, timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from meetings.models import Meeting, MeetingSeries
+from tests.days import clocks_change
 
 pytestmark = pytest.mark.django_db
+
+
+def winter_day() -> date:
+    """The next 2nd Tuesday of December: ahead of today (the form takes dates from a year
+    ago to three years ahead) and in winter time (Detroit is at -05:00)."""
+    today = timezone.localdate()
+    for year in (today.year, today.year + 1):
+        first = date(year, 12, 1)
+        day = first + timedelta(days=(1 - first.weekday()) % 7 + 7)
+        if day > today:
+            return day
+    raise AssertionError("unreachable")
 
 
 def data(**overrides):
     values = {
         "title": "March meeting",
-        "date": "2026-12-08",
+        "date": winter_day().isoformat(),
         "start_time": "12:00",
         "duration_minutes": "60",
         "timezone": "America/Detroit",
@@ -48,7 +65,7 @@ def test_organizer_schedules_a_one_off_meeting(client, alice, circle):
     response = client.post(url(circle), data())
     meeting = Meeting.objects.get()
     assert response["Location"] == meeting.get_absolute_url()
-    assert meeting.local_start.isoformat() == "2026-12-08T12:00:00-05:00"
+    assert meeting.local_start.isoformat() == f"{winter_day().isoformat()}T12:00:00-05:00"
     assert meeting.start.utcoffset().total_seconds() == 0  # stored in UTC
     assert meeting.timezone == "America/Detroit"
     assert meeting.series is None
@@ -60,6 +77,15 @@ def test_organizer_schedules_a_monthly_series(client, alice, circle):
     series = MeetingSeries.objects.get()
     assert series.describe() == "Monthly on the 2nd Tuesday, 12:00"
     assert series.meetings.count() == 6
+
+
+def test_the_week_select_left_alone_means_the_week_of_the_date(client, alice, circle):
+    # A browser sends the first option of a select nobody touched: it must be the empty
+    # one, or a series started on a 2nd Tuesday silently runs on 1st Tuesdays instead.
+    client.force_login(alice)
+    page = client.get(url(circle)).content.decode()
+    first = re.search(r'<select name="week_of_month"[^>]*>\s*<option value="([^"]*)"', page)
+    assert first is not None and first.group(1) == ""
 
 
 @pytest.mark.parametrize(
@@ -89,9 +115,10 @@ def test_bad_input_is_refused_beside_the_field(client, alice, circle, field, val
 
 def test_the_skipped_hour_is_refused_with_a_clear_message(client, alice, circle):
     client.force_login(alice)
-    response = client.post(url(circle), data(date="2026-03-08", start_time="02:30"))
+    skipped = clocks_change(forward=True)
+    response = client.post(url(circle), data(date=skipped.isoformat(), start_time="02:30"))
     assert response.status_code == 400
-    assert "02:30 does not exist on 8 March 2026 in America/Detroit" in " ".join(
+    assert f"02:30 does not exist on {skipped:%-d %B %Y} in America/Detroit" in " ".join(
         response.context["form"].errors["start_time"]
     )
     assert not Meeting.objects.exists()
@@ -99,26 +126,44 @@ def test_the_skipped_hour_is_refused_with_a_clear_message(client, alice, circle)
 
 def test_an_ambiguous_time_is_resolved_to_the_first_and_said_so(client, alice, circle):
     client.force_login(alice)
-    response = client.post(url(circle), data(date="2026-11-01", start_time="01:30"), follow=True)
+    repeated = clocks_change(forward=False)
+    response = client.post(
+        url(circle), data(date=repeated.isoformat(), start_time="01:30"), follow=True
+    )
     meeting = Meeting.objects.get()
     assert meeting.local_start.utcoffset().total_seconds() == -4 * 3600  # EDT, the first
-    assert "happens twice on 1 November 2026" in response.content.decode()
+    assert f"happens twice on {repeated:%-d %B %Y}" in response.content.decode()
 
 
+# A date given as a function of the series' first date (winter_day()) holds on any day.
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"repeat": "weekly", "end_date": "2029-01-01"}, "end_date", "at most 100"),
+        (
+            {"repeat": "weekly", "end_date": lambda d: d + timedelta(weeks=101)},
+            "end_date",
+            "at most 100",
+        ),
         ({"repeat": "weekly", "end_date": "9999-12-31"}, "end_date", "three years from now"),
         ({"repeat": "weekly", "count": "101"}, "count", "less than or equal to 100"),
-        ({"repeat": "weekly", "count": "3", "end_date": "2027-01-01"}, "count", "not both"),
-        ({"repeat": "weekly", "end_date": "2026-01-01"}, "end_date", "cannot end before"),
-        ({"repeat": "monthly_day", "date": "2026-12-30"}, "date", "days 1 to 28"),
+        (
+            {"repeat": "weekly", "count": "3", "end_date": lambda d: d + timedelta(days=24)},
+            "count",
+            "not both",
+        ),
+        (
+            {"repeat": "weekly", "end_date": lambda d: d - timedelta(days=1)},
+            "end_date",
+            "cannot end before",
+        ),
+        ({"repeat": "monthly_day", "date": lambda d: d.replace(day=30)}, "date", "days 1 to 28"),
         ({"repeat": "daily"}, "repeat", "Select a valid choice"),
     ],
 )
 def test_bad_series_are_refused(client, alice, circle, overrides, field, message):
     client.force_login(alice)
+    first = winter_day()
+    overrides = {k: v(first).isoformat() if callable(v) else v for k, v in overrides.items()}
     response = client.post(url(circle), data(**overrides))
     assert response.status_code == 400
     assert message in " ".join(response.context["form"].errors[field])
