@@ -7,8 +7,10 @@
    and taken by no one, with one conditional UPDATE that writes a random id of this run
    into `claimed_by`: a copy of the same batch redelivered while the first still runs
    takes nothing, so no row is sent by two runs. It then sends each row it took over one
-   SMTP connection and marks it *sent* with a conditional UPDATE. A transient error puts
-   the row back to *pending* with a growing delay; after MAX_ATTEMPTS it is *failed*.
+   SMTP connection; the rows sent are marked *sent* together, by a conditional UPDATE at
+   most MARK_EVERY after they went out (so a batch costs the same few statements whatever
+   its size). A transient error puts the row back to *pending* with a growing delay;
+   after MAX_ATTEMPTS it is *failed*.
 3. Rows left in *sending* by a worker that died are put back to *pending* after
    STUCK_AFTER by the next sweep. A message may then go out twice (it was sent, the
    worker died before marking it); every message carries a Message-ID made from its row
@@ -113,8 +115,9 @@ def take(ids: list[int]) -> str | None:
     UPDATE: under PostgreSQL's row locks a concurrent run re-reads `claimed_by` after the
     first commits and takes nothing."""
     run = uuid.uuid4().hex
+    # claimed_at restarts: a batch that waited in the queue is not taken for stuck.
     taken = Notification.objects.filter(pk__in=ids, status=Status.SENDING, claimed_by="").update(
-        claimed_by=run, attempts=F("attempts") + 1
+        claimed_by=run, claimed_at=timezone.now(), attempts=F("attempts") + 1
     )
     return run if taken else None
 
