@@ -5,7 +5,7 @@ On the program `seed_scale` builds (10,000 members, 1,000 circles, 50,000 held m
 
 1. time: the full participation CSV download through the real code path (the streamed
    response `report_csv` returns: exports.participation_rows over reports.stream, through
-   config.spreadsheets.csv_lines) against `COPY (the same SQL) TO STDOUT WITH CSV` read
+   reports.spreadsheets.csv_lines) against `COPY (the same SQL) TO STDOUT WITH CSV` read
    completely through psycopg, same connection, runs alternated. Aim: at most 3×.
 2. memory: the export's peak RSS growth in a fresh process (ru_maxrss after the export
    minus before it, after a one-circle warm-up export), at ≈100k rows (the program's first
@@ -94,8 +94,8 @@ def scopes() -> dict:
 
 def export(scope, out) -> int:
     """The participation CSV download, exactly as the view streams it; returns bytes."""
-    from config.spreadsheets import streamed_csv
     from reports.exports import PARTICIPATION_HEADER, participation_rows
+    from reports.spreadsheets import streamed_csv
 
     response = streamed_csv("participation.csv", PARTICIPATION_HEADER, participation_rows(scope))
     size = 0

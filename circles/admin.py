@@ -167,6 +167,14 @@ class MembershipAdmin(ConfidentialAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # memberships are history: end them, never delete them
 
+    def get_readonly_fields(self, request, obj=None):
+        # Who was seated, and when, is history that the site changes through
+        # circles/actions.py (which also records the events): who is expected at a
+        # meeting and every report read these dates, so the admin does not rewrite them.
+        if obj is not None:
+            return [*super().get_readonly_fields(request, obj), "status", "joined_at", "ended_at"]
+        return super().get_readonly_fields(request, obj)
+
     @admin.display(description="Email", ordering="user__email")
     def user_email(self, obj: Membership) -> str:
         return obj.user.email

@@ -47,6 +47,7 @@ class NotificationAdmin(ConfidentialAdmin):
         "attempts",
         "last_error",
         "claimed_at",
+        "claimed_by",
         "sent_at",
         "message_id",
         "subject",
@@ -65,6 +66,6 @@ class NotificationAdmin(ConfidentialAdmin):
     @admin.action(description="Send again now (failed or pending rows)")
     def retry_now(self, request, queryset):
         count = queryset.filter(status__in=["failed", "pending"]).update(
-            status="pending", due_at=timezone.now(), attempts=0, claimed_at=None
+            status="pending", due_at=timezone.now(), attempts=0, claimed_at=None, claimed_by=""
         )
         self.message_user(request, f"{count} notifications will be sent at the next sweep.")

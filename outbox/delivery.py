@@ -143,6 +143,9 @@ class _Marks:
 
     def add(self, ids: list[int], row: Notification) -> None:
         ids.append(row.pk)
+        self.flush_if_due()
+
+    def flush_if_due(self) -> None:
         if timezone.now() - self.last >= MARK_EVERY:
             self.flush()
 
@@ -181,6 +184,7 @@ def send_batch(ids: list[int]) -> dict[str, int]:
     cache: dict = {"users": {r.recipient_id for r in rows if r.recipient_id}}
     try:
         for row in rows:
+            marks.flush_if_due()
             message = build_message(row, cache)
             if message is None:  # no longer wanted (cancelled meeting, answered no...)
                 marks.add(marks.cancelled, row)
@@ -191,6 +195,7 @@ def send_batch(ids: list[int]) -> dict[str, int]:
             try:
                 message.send()
             except TRANSIENT_ERRORS as exc:
+                marks.flush()  # what went out before a slow failure is marked first
                 counts[_retry(row, exc)] += 1
                 if isinstance(exc, smtplib.SMTPServerDisconnected | OSError):
                     try:

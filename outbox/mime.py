@@ -32,7 +32,7 @@ class FastFoldPolicy(Compat32):
             isinstance(value, str)
             and len(name) + 2 + len(value) <= (self.max_line_length or MAX_LINE)
             and "=?" not in value
-            and _PLAIN.match(value)
+            and _PLAIN.fullmatch(value)
         ):
             return f"{name}: {value}{self.linesep}"
         return super()._fold(name, value, sanitize)
@@ -48,6 +48,6 @@ class OutboxMessage(EmailMultiAlternatives):
         message = super().message()
         message.policy = FAST_FOLD
         for part in message.walk():
-            if part.is_multipart():
+            if part.get_content_maintype() == "multipart":
                 part.set_boundary(f"==={secrets.token_hex(16)}==")
         return message

@@ -28,3 +28,20 @@ def dispatch_due_notifications() -> int:
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
 def send_notifications(self, ids: list[int]) -> dict:
     return delivery.send_batch(ids)
+
+
+# The names these tasks had while the outbox lived in meetings: messages the previous
+# release queued under them still run after a deploy. Remove them one release later.
+@shared_task(name="meetings.tasks.dispatch_due_notifications")
+def dispatch_due_notifications_under_old_name() -> int:
+    return dispatch_due_notifications()
+
+
+@shared_task(
+    name="meetings.tasks.send_notifications",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
+def send_notifications_under_old_name(self, ids: list[int]) -> dict:
+    return delivery.send_batch(ids)

@@ -1,5 +1,7 @@
-# The SQL below is assembled only from constant fragments of this module and Django's own
-# compiled querysets; every value travels as a query parameter.
+# The SQL below is assembled only from constant fragments of this module, of
+# meetings/participation.py, constants of the models (config.sql.literal accepts plain
+# identifiers only) and Django's own compiled querysets; every value from a request
+# travels as a query parameter.
 # ruff: noqa: S608
 """Participation and outcome reports, computed in SQL.
 

@@ -311,6 +311,10 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_TASK_ROUTES = {
     "outbox.tasks.*": {"queue": "email"},
     "reports.tasks.*": {"queue": "reports"},
+    # The old names of the same tasks, for messages queued before the apps moved.
+    "meetings.tasks.send_notifications": {"queue": "email"},
+    "meetings.tasks.dispatch_due_notifications": {"queue": "email"},
+    "circles.tasks.*": {"queue": "reports"},
 }
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 # A web request that enqueues must not hang on a broker that is down.

@@ -15,7 +15,9 @@ NAMES = ["Subject", "To", "From", "Message-ID", "List-Unsubscribe", "Content-Typ
 values = st.one_of(
     st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=120),
     st.text(max_size=80),  # any text: non-ASCII, control characters, surrogate escapes...
-    st.sampled_from(["a  b", " leading", "trailing ", "=?utf-8?q?x?=", "x" * 76, "x" * 77]),
+    st.sampled_from(
+        ["a  b", " leading", "trailing ", "=?utf-8?q?x?=", "x" * 76, "x" * 77, "abc\n", "a\r\nb"]
+    ),
 )
 
 
