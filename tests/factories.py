@@ -81,3 +81,41 @@ def make_circle(organizer, *, members=(), program=None, **fields):
             charter_accepted_at=now,
         )
     return circle
+
+
+def due_reminders(count: int):
+    """`count` reminders due now, to `count` members of one circle, for one meeting two
+    days ahead (outbox rows, as the planner makes them)."""
+    from datetime import time, timedelta
+
+    from django.utils import timezone
+
+    from meetings import actions
+    from meetings.models import Format
+    from outbox.models import Notification
+
+    organizer = UserFactory()
+    members = UserFactory.create_batch(count, reminder_minutes=[60])
+    circle = make_circle(organizer, members=members)
+    meeting = actions.schedule(
+        circle,
+        day=timezone.localdate() + timedelta(days=2),
+        at=time(12),
+        minutes=60,
+        zone="UTC",
+        details=actions.Details("Circle", Format.ONLINE, "https://example.org/meet"),
+        by=organizer,
+    )
+    return Notification.objects.bulk_create(
+        Notification(
+            kind="reminder",
+            recipient=u,
+            email=u.email,
+            circle=circle,
+            meeting=meeting,
+            offset_minutes=60,
+            dedupe_key=f"reminder:{meeting.pk}:{u.pk}:60",
+            due_at=timezone.now(),
+        )
+        for u in members
+    )

@@ -4,19 +4,14 @@ beat sweep, and an SMTP sink on loopback that records Message-IDs."""
 import contextlib
 import threading
 import time
-from datetime import time as clock
-from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone
 
-from meetings import actions
-from meetings.models import Format
 from outbox import delivery
 from outbox.models import Notification
-from tests.factories import UserFactory, make_circle
+from tests.factories import UserFactory, due_reminders, make_circle
 
 from .services import (
     Redis,
@@ -55,42 +50,6 @@ def redis(tmp_path):
 def sink():
     with SmtpSink() as smtp:
         yield smtp
-
-
-def due_reminders(count: int) -> list[Notification]:
-    """`count` reminders due now, to `count` members of one circle, for one meeting."""
-    organizer = UserFactory()
-    circle = make_circle(organizer)
-    day = timezone.localdate() + timedelta(days=2)
-    meeting = actions.schedule(
-        circle,
-        day=day,
-        at=clock(12),
-        minutes=60,
-        zone="UTC",
-        details=actions.Details("Circle", Format.ONLINE),
-        by=organizer,
-    )
-    users = UserFactory.create_batch(count, reminder_minutes=[60])
-    from circles.models import Membership
-
-    Membership.objects.bulk_create(
-        Membership(circle=circle, user=u, status="active", joined_at=timezone.now()) for u in users
-    )
-    rows = [
-        Notification(
-            kind="reminder",
-            recipient=u,
-            email=u.email,
-            circle=circle,
-            meeting=meeting,
-            offset_minutes=60,
-            dedupe_key=f"reminder:{meeting.pk}:{u.pk}:60",
-            due_at=timezone.now(),
-        )
-        for u in users
-    ]
-    return Notification.objects.bulk_create(rows)
 
 
 def sent_count() -> int:

@@ -2,48 +2,19 @@
 taken, read and marked in bulk, and what every reminder of one meeting shares is read
 once per meeting."""
 
-from datetime import time, timedelta
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
-from meetings import actions
-from meetings.models import Format
 from outbox import delivery
 from outbox.models import Notification
-from tests.factories import UserFactory, make_circle
+from tests.factories import due_reminders
 
 pytestmark = pytest.mark.django_db
 
 
 def batch_of(count: int) -> list[int]:
-    organizer = UserFactory()
-    members = UserFactory.create_batch(count, reminder_minutes=[60])
-    circle = make_circle(organizer, members=members)
-    meeting = actions.schedule(
-        circle,
-        day=timezone.localdate() + timedelta(days=2),
-        at=time(12),
-        minutes=60,
-        zone="UTC",
-        details=actions.Details("Circle", Format.ONLINE, "https://example.org/meet"),
-        by=organizer,
-    )
-    Notification.objects.bulk_create(
-        Notification(
-            kind="reminder",
-            recipient=u,
-            email=u.email,
-            circle=circle,
-            meeting=meeting,
-            offset_minutes=60,
-            dedupe_key=f"reminder:{meeting.pk}:{u.pk}:60",
-            due_at=timezone.now(),
-        )
-        for u in members
-    )
+    due_reminders(count)
     [ids] = delivery.claim_due()
     return ids
 
