@@ -82,6 +82,42 @@ def main() -> None:
         email="bench@example.org",
         defaults={"full_name": "Bench Person", "institution": Institution.objects.first()},
     )
+    # The person organizes a circle of 12 with two months of held meetings, so the
+    # dashboard computes its to-do (who was expected and is not marked) and the circle
+    # list its next meetings.
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from circles.models import Circle, Membership
+    from meetings.models import Meeting
+
+    circle, created = Circle.objects.get_or_create(
+        slug="bench-circle",
+        defaults={"name": "Bench circle", "kind": "peer_circle", "timezone": "UTC"},
+    )
+    if created:
+        year_ago = timezone.now() - timedelta(days=365)
+        peers = [
+            User.objects.create_user(f"peer{i}@bench.example.org", full_name=f"Peer {i}")
+            for i in range(11)
+        ]
+        Membership.objects.create(
+            circle=circle, user=user, role="organizer", status="active", joined_at=year_ago
+        )
+        Membership.objects.bulk_create(
+            Membership(circle=circle, user=p, status="active", joined_at=year_ago) for p in peers
+        )
+        for week in range(-8, 4):
+            start = timezone.now() + timedelta(weeks=week)
+            Meeting.objects.create(
+                circle=circle,
+                title=f"Week {week}",
+                start=start,
+                end=start + timedelta(hours=1),
+                timezone="UTC",
+                meeting_format="online",
+            )
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
@@ -117,7 +153,9 @@ def main() -> None:
             ("landing (anonymous)", "/", ""),
             ("log in page", "/accounts/login/", ""),
             ("sign up page", "/accounts/signup/", ""),
-            ("dashboard", "/", cookie),
+            ("dashboard (organizer, 8 past meetings to mark)", "/", cookie),
+            ("circle list", "/circles/", cookie),
+            ("circle page", "/circles/bench-circle/", cookie),
             ("my profile", "/profile/", cookie),
             ("edit profile (600 timezones, 50 institutions)", "/profile/edit/", cookie),
         ]
