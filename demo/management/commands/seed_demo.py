@@ -20,6 +20,8 @@ from circles.models import Charter, Circle, Membership, MembershipEvent, Program
 from demo.data import CIRCLES, ORGANIZER_EMAIL, PROGRAM_ADMIN_EMAIL, PROGRAMS, ROSTER_PEOPLE
 from demo.seed_meetings import seed_meetings
 from demo.seed_milestones import seed_milestones
+from demo.seed_tour import seed_tour
+from demo.welcome import account_lines, tour_lines
 from members.models import Institution, User
 
 DEMO_PASSWORD_DEFAULT = "circles-demo-2026"  # noqa: S105 (demo accounts, printed)
@@ -155,6 +157,7 @@ class Command(BaseCommand):
             for circle, spec in zip(circles, CIRCLES, strict=True)
         ]
         new_milestones = seed_milestones()
+        tour = seed_tour()
 
         self.stdout.write(
             self.style.SUCCESS(
@@ -162,16 +165,9 @@ class Command(BaseCommand):
                 f"{len(programs)} programs, {len(circles)} circles)."
             )
         )
-        self.stdout.write("Log in at http://127.0.0.1:8000/accounts/login/ with:")
-        for email, full, *_ in DEMO_PEOPLE:
-            role = (
-                "program admin"
-                if email == PROGRAM_ADMIN_EMAIL
-                else ("organizer" if email.startswith("organizer") else "member")
-            )
-            self.stdout.write(f"  {email:<34} {full:<20} ({role})")
-        self.stdout.write(f"  ...and {len(ROSTER_PEOPLE)} more members of the circles below.")
-        self.stdout.write(f"Password for all demo accounts: {password}")
+        base_url = "http://127.0.0.1:8000"
+        for line in account_lines(DEMO_PEOPLE, password, base_url):
+            self.stdout.write(line)
         self.stdout.write("Demo circles:")
         width = max(len(c.get_absolute_url()) for c in circles)
         for circle in Circle.objects.with_counts().filter(pk__in=[c.pk for c in circles]):
@@ -186,6 +182,8 @@ class Command(BaseCommand):
         for summary in meetings:
             self.stdout.write(f"  {summary}")
         self.stdout.write(f"Demo career milestones: {new_milestones} new.")
+        for line in tour_lines(tour, base_url):
+            self.stdout.write(line)
 
     def _upsert_user(self, person: tuple, password_hash: str) -> bool:
         email, full, preferred, pronouns, gender, inst, prof, spec, stage, tz = person
