@@ -4,6 +4,7 @@ leave, an alumna, a rejoiner and a late joiner; permissions; suppression; query 
 import csv
 import io
 import itertools
+import re
 from datetime import timedelta
 
 import pytest
@@ -707,3 +708,17 @@ def test_cached_figures_are_kept_for_the_configured_time(client, dana, ledger, s
     assert "71.7%" in page and "at most every 5 minutes" in page
     settings.REPORTS_CACHE_SECONDS = 0
     assert "71.7%" not in client.get(url, {"circle": "ledger"}).content.decode()
+
+
+def test_outcomes_page_tables_show_the_latest_month_first(client, dana, ledger):
+    client.force_login(dana)
+    html = client.get(reverse("reports:overview"), {"circle": "ledger"}).content.decode()
+    table = html[html.index('aria-label="Attendance rate by month: figures') :]
+    table = table[: table.index("</table>")]
+    labels = re.findall(r'<th scope="row">([A-Z][a-z]{2} \d{4})</th>', table)
+    assert len(labels) >= 4
+    first_meeting = timezone.now() - timedelta(days=190)
+    last_meeting = timezone.now() - timedelta(days=100)
+    assert labels[0] == last_meeting.strftime("%b %Y")
+    assert labels[-1] == first_meeting.strftime("%b %Y")
+    assert "newest first" in table
