@@ -18,8 +18,6 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from circles.models import Circle
-
 from . import figures
 from .figures import Scope
 from .spreadsheets import safe_xlsx_cell
@@ -100,8 +98,8 @@ def member_rows(scope: Scope) -> Iterator[list]:
             row["member"],
             row["email"],
             row["institution"] or "",
-            row["role"],
-            row["status"],
+            row["role_label"],
+            row["status_label"],
             _date(row["joined_at"]),
             _date(row["ended_at"]),
             row["tenure_days"],
@@ -135,8 +133,8 @@ def circle_rows(scope: Scope) -> Iterator[list]:
         yield [
             r["program"],
             r["name"],
-            Circle.Kind(r["kind"]).label,
-            r["status"],
+            r["kind_label"],
+            r["status_label"],
             r["active_members"],
             r["on_leave"],
             r["meetings_held"],
@@ -284,6 +282,12 @@ DEFINITIONS = [
     ("Retained", "No position change to outside academia recorded as the latest position."),
     ("<5", "A demographic count between 1 and 4, suppressed."),
     ("Mean usefulness", f"Shown only from {settings.SURVEY_MIN_ANSWERS} answers on."),
+    (
+        "Participation codes",
+        "The participation sheet keeps stored codes: Role organizer/member; RSVP "
+        "yes/no/maybe; Attendance present/absent/excused; empty when none was given. "
+        "Other sheets show labels (e.g. Status 'On leave').",
+    ),
 ]
 
 

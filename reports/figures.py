@@ -34,7 +34,7 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from circles.models import Membership
+from circles.models import Circle, Membership
 from config.sql import literal, literals
 from meetings import participation
 from meetings.models import Answer, Attendance, Meeting
@@ -315,6 +315,8 @@ def circle_summaries(scope: Scope) -> list[dict]:
     """
     rows = _fetch(sql, params)
     for row in rows:
+        row["status_label"] = Circle.Status(row["status"]).label
+        row["kind_label"] = Circle.Kind(row["kind"]).label
         row["mean_attendance_rate"] = (
             None if row["mean_rate"] is None else round(100 * float(row["mean_rate"]), 1)
         )
@@ -381,6 +383,9 @@ def _member_rows_sql(scope: Scope, memberships: list[int] | None = None) -> tupl
 
 
 def _finish_member(row: dict, now: datetime) -> dict:
+    # People read labels ("On leave"), not the stored values ("on_leave").
+    row["role_label"] = Membership.Role(row["role"]).label
+    row["status_label"] = Membership.Status(row["status"]).label
     row["attendance_rate"] = rate(row["attended"], row["eligible"])
     row["tenure_days"] = ((row["ended_at"] or now) - row["joined_at"]).days
     return row

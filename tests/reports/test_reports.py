@@ -722,3 +722,21 @@ def test_outcomes_page_tables_show_the_latest_month_first(client, dana, ledger):
     assert labels[0] == last_meeting.strftime("%b %Y")
     assert labels[-1] == first_meeting.strftime("%b %Y")
     assert "newest first" in table
+
+
+def test_statuses_and_roles_show_their_labels_on_pages_and_csvs(client, dana, ledger, bob):
+    Membership.objects.filter(user=bob, circle=ledger["circle"]).update(status=Status.ON_LEAVE)
+    client.force_login(dana)
+    page = client.get(reverse("reports:participation"), {"circle": "ledger"}).content.decode()
+    table = page[page.index('id="member-table"') :]
+    table = table[: table.index("</table>")]
+    assert "On leave" in table and "Organizer" in table
+    assert "On_leave" not in page and "on_leave" not in page
+    members = _csv(client.get(reverse("reports:csv", args=["members"]), {"circle": "ledger"}))
+    statuses = {row[members[0].index("Status")] for row in members[1:]}
+    roles = {row[members[0].index("Role")] for row in members[1:]}
+    assert statuses == {"Active", "On leave", "Left"}
+    assert roles == {"Organizer", "Member"}
+    circles = _csv(client.get(reverse("reports:csv", args=["circles"]), {"circle": "ledger"}))
+    assert circles[1][circles[0].index("Status")] == "Active"
+    assert circles[1][circles[0].index("Kind")] == "Peer circle"
