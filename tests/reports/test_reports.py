@@ -740,3 +740,25 @@ def test_statuses_and_roles_show_their_labels_on_pages_and_csvs(client, dana, le
     circles = _csv(client.get(reverse("reports:csv", args=["circles"]), {"circle": "ledger"}))
     assert circles[1][circles[0].index("Status")] == "Active"
     assert circles[1][circles[0].index("Kind")] == "Peer circle"
+
+
+def test_circles_in_no_program_get_their_own_row_and_rows_add_up_to_all(client, ledger, bob):
+    lonely = make_circle(bob, name="Lonely Circle", slug="lonely")  # in no program
+    Membership.objects.filter(circle=lonely).update(joined_at=timezone.now() - timedelta(days=9))
+    scope = figures.Scope(circles=Circle.objects.exclude(pk=ledger["circle"].pk))
+    [row] = figures.outcomes(scope, by="program")
+    assert (row["label"], row["members"]) == ("No program", 1)
+    everyone = figures.Scope(circles=Circle.objects.all())
+    rows = figures.outcomes(everyone, by="program")
+    assert [r["label"] for r in rows] == ["Women in Medicine Circles", "No program"]
+    total = figures.outcome_totals(everyone)
+    # bob sits in both circles: once in each row, once in All.
+    assert sum(r["members"] for r in rows) == total["members"] + 1
+    client.force_login(UserFactory(is_staff=True))
+    page = client.get(reverse("reports:overview")).content.decode()
+    table = page[page.index('id="outcomes-table"') : page.index("</table>")]
+    assert "No program" in table
+    outcomes = _csv(client.get(reverse("reports:csv", args=["outcomes"])))
+    assert ["Program", "No program", "1"] in [r[:3] for r in outcomes]
+    participation = client.get(reverse("reports:participation")).content.decode()
+    assert "No program" in participation
