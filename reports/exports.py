@@ -333,8 +333,9 @@ MIN_ANSWERS = settings.SURVEY_MIN_ANSWERS
 RESEARCH_COLUMNS = [
     (
         "member_id",
-        "Pseudonymous member id (HMAC of the member), stable across exports with the same "
-        "filters; exports with other filters get other ids, so they cannot be joined.",
+        "Pseudonymous id of the member in this circle (HMAC), stable across exports with "
+        "the same filters. Someone in two circles has two unrelated ids, and exports with "
+        "other filters get other ids: rows cannot be joined to narrow a person down.",
     ),
     ("circle_id", "Pseudonymous circle id. Quasi-identifier."),
     (
@@ -459,7 +460,9 @@ def research_result(scope: Scope) -> disclosure.Result:
         answered = r["surveys_answered"]
         rows.append(
             {
-                "member_id": pseudonym("member", r["member"], within=within),
+                # Per circle too: one id over a person's rows in two circles would let a
+                # reader intersect two groups of 5 down to that one person.
+                "member_id": pseudonym("member", f"{r['circle']}:{r['member']}", within=within),
                 "circle_id": pseudonym("circle", r["circle"]),
                 "circle_kind": r["circle_kind"],
                 "program": r["program"],

@@ -211,7 +211,7 @@ def test_a_per_person_survey_mean_needs_three_answers(answers, shown):
 
 
 @pytest.mark.django_db
-def test_member_ids_differ_between_exports_of_different_scopes(client, dana, program):
+def test_member_ids_differ_between_scopes_and_between_a_persons_circles(client, dana, program):
     members = [UserFactory() for _ in range(6)]
     one = make_circle(members[0], members=members[1:], program=program, name="One")
     two = make_circle(members[0], members=members[1:], program=program, name="Two")
@@ -223,3 +223,6 @@ def test_member_ids_differ_between_exports_of_different_scopes(client, dana, pro
     ids = {r["member_id"] for r in first}
     assert len(ids) == 6 and ids == {r["member_id"] for r in again}
     assert not ids & {r["member_id"] for r in other}
+    # The same six people sit in both circles: their rows are not linked by an id.
+    both, *_ = _research_export(client, {"program": program.slug})
+    assert len(both) == 12 and len({r["member_id"] for r in both}) == 12
