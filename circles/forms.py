@@ -82,13 +82,11 @@ class CircleForm(forms.ModelForm):
                 "under their program: ask yours if it belongs to one."
             )
         else:
-            self.fields["program"].queryset = programs
-            self.fields["program"].empty_label = "No program"
-            self.fields[
-                "program"
-            ].help_text = (
-                "Programs you administer. The program's admins see the circle in their reports."
-            )
+            which = "Staff may choose any program." if user.is_staff else "Programs you administer."
+            field = self.fields["program"]
+            field.queryset = programs
+            field.empty_label = "No program"
+            field.help_text = f"{which} The program's admins see the circle in their reports."
         self.fields["topics"].queryset = Topic.objects.all()
         self.fields["topics"].required = False
 
