@@ -67,15 +67,26 @@ class CircleForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["slug"].required = False
-        # A circle can be filed under a program only by that program's admins.
-        # Only a program's admins may move a circle into it or out of it: an organizer who
-        # is not one cannot hide their circle from the program.
-        programs = Program.objects.filter(admins=user)
-        current = self.instance.program_id
-        if not programs.exists() or (current and not programs.filter(pk=current).exists()):
+        # Only a program's admins (and staff, for every program) may move a circle into it
+        # or out of it: an organizer who is not one cannot hide their circle from the
+        # program, nor file it under a program that did not ask for it.
+        programs = Program.objects.all() if user.is_staff else Program.objects.filter(admins=user)
+        current = self.instance.program if self.instance.program_id else None
+        self.program_note = ""
+        if not programs.exists() or (current and not programs.filter(pk=current.pk).exists()):
             del self.fields["program"]
+            self.program_note = (
+                f"Part of {current}. Only its admins can move it to another program."
+                if current
+                else "Not part of a program. Only a program's admins can file a circle "
+                "under their program: ask yours if it belongs to one."
+            )
         else:
-            self.fields["program"].queryset = programs
+            which = "Staff may choose any program." if user.is_staff else "Programs you administer."
+            field = self.fields["program"]
+            field.queryset = programs
+            field.empty_label = "No program"
+            field.help_text = f"{which} The program's admins see the circle in their reports."
         self.fields["topics"].queryset = Topic.objects.all()
         self.fields["topics"].required = False
 

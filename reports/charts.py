@@ -5,7 +5,9 @@ built here works without JavaScript and under our strict CSP, and each chart's f
 are also printed as a table beside it for screen readers and for copying.
 """
 
+import math
 from dataclasses import dataclass
+from decimal import Decimal
 
 WIDTH, HEIGHT = 640, 240
 LEFT, RIGHT, TOP, BOTTOM = 44, 8, 12, 36
@@ -23,13 +25,58 @@ class Bar:
     show_label: bool
 
 
+# A step between gridlines is one of these times a power of ten: 1, 2, 2.5, 5, 10, 20...
+NICE_MANTISSAS = (Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5))
+MOST_INTERVALS = 4
+
+
+def nice_ticks(maximum: float, *, integer: bool = False) -> list[Decimal]:
+    """Gridline values from 0 to a round top at or above `maximum`: at most
+    MOST_INTERVALS equal steps of 1, 2, 2.5 or 5 times a power of ten (whole steps only
+    when `integer`, e.g. for counts of people). Decimals, so no float noise (0.30000004)."""
+    if not maximum or maximum <= 0 or not math.isfinite(maximum):
+        maximum = 1
+    high = Decimal(repr(float(maximum)))
+    exponent = math.floor(math.log10(float(high) / MOST_INTERVALS))
+    step = None
+    while step is None:
+        scale = Decimal(10) ** exponent
+        for mantissa in NICE_MANTISSAS:
+            candidate = mantissa * scale
+            if integer and candidate != candidate.to_integral_value():
+                continue
+            if candidate * MOST_INTERVALS >= high:
+                step = candidate
+                break
+        exponent += 1
+    intervals = max(1, math.ceil(high / step))
+    return [(step * i).normalize() for i in range(intervals + 1)]
+
+
+def tick_text(value: Decimal, unit: str = "") -> str:
+    """A gridline label: 1,000 not 1e+03, 0.25 not 0.2500."""
+    if value == value.to_integral_value():
+        return f"{int(value):,}{unit}"
+    return f"{value:f}{unit}"
+
+
 def bar_chart(
-    points: list[dict], *, value: str, label, maximum: float | None = None, unit: str = ""
+    points: list[dict],
+    *,
+    value: str,
+    label,
+    maximum: float | None = None,
+    unit: str = "",
+    integer: bool = False,
+    newest_first: bool = False,
 ) -> dict:
     """Geometry for one bar per point: `value` names the figure, `label(point)` the
-    category. Gridlines at quarters of the scale; labels thinned out when crowded."""
+    category. Gridlines at round numbers (nice_ticks); labels thinned out when crowded.
+    `table` holds the bars in the order of the table beside the chart: newest first for
+    charts over time, so the latest periods are the ones in view."""
     values = [p[value] for p in points]
-    top = maximum or max([v for v in values if v is not None] + [1])
+    ticks = nice_ticks(maximum or max([v for v in values if v is not None] + [0]), integer=integer)
+    top = float(ticks[-1])
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     step = plot_w / max(len(points), 1)
     every = max(1, round(len(points) / 12))
@@ -49,13 +96,15 @@ def bar_chart(
             )
         )
     grid = [
-        {"y": round(TOP + plot_h - plot_h * q, 1), "text": f"{top * q:g}{unit}"}
-        for q in (0, 0.25, 0.5, 0.75, 1)
+        {"y": round(TOP + plot_h - plot_h * float(t) / top, 1), "text": tick_text(t, unit)}
+        for t in ticks
     ]
     return {
         "width": WIDTH,
         "height": HEIGHT,
         "bars": bars,
+        "table": bars[::-1] if newest_first else bars,
+        "newest_first": newest_first,
         "grid": grid,
         "left": LEFT,
         "right": WIDTH - RIGHT,

@@ -18,9 +18,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from circles.models import Circle
-
-from . import figures
+from . import disclosure, figures
 from .figures import Scope
 from .spreadsheets import safe_xlsx_cell
 
@@ -100,8 +98,8 @@ def member_rows(scope: Scope) -> Iterator[list]:
             row["member"],
             row["email"],
             row["institution"] or "",
-            row["role"],
-            row["status"],
+            row["role_label"],
+            row["status_label"],
             _date(row["joined_at"]),
             _date(row["ended_at"]),
             row["tenure_days"],
@@ -135,8 +133,8 @@ def circle_rows(scope: Scope) -> Iterator[list]:
         yield [
             r["program"],
             r["name"],
-            Circle.Kind(r["kind"]).label,
-            r["status"],
+            r["kind_label"],
+            r["status_label"],
             r["active_members"],
             r["on_leave"],
             r["meetings_held"],
@@ -284,6 +282,12 @@ DEFINITIONS = [
     ("Retained", "No position change to outside academia recorded as the latest position."),
     ("<5", "A demographic count between 1 and 4, suppressed."),
     ("Mean usefulness", f"Shown only from {settings.SURVEY_MIN_ANSWERS} answers on."),
+    (
+        "Participation codes",
+        "The participation sheet keeps stored codes: Role organizer/member; RSVP "
+        "yes/no/maybe; Attendance present/absent/excused; empty when none was given. "
+        "Other sheets show labels (e.g. Status 'On leave').",
+    ),
 ]
 
 
@@ -302,35 +306,88 @@ def write_workbook(file, scope: Scope, describe: str, *, tables=None, progress=N
 # --- the de-identified research export -------------------------------------------------------
 
 
-def pseudonym(kind: str, value) -> str:
-    """A stable pseudonymous id: the same person gets the same id in every export made
-    with the same key, and the id cannot be turned back into the person without it."""
+def pseudonym(kind: str, value, *, within: str = "") -> str:
+    """A stable pseudonymous id: the same thing gets the same id in every export made
+    with the same key (and the same `within`), and the id cannot be turned back into it
+    without the key."""
     key = settings.RESEARCH_PSEUDONYM_KEY.encode()
-    digest = hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+    message = f"{kind}:{within}:{value}" if within else f"{kind}:{value}"
+    digest = hmac.new(key, message.encode(), hashlib.sha256).hexdigest()
     return f"{kind[0].upper()}-{digest[:12]}"
 
 
+def _scope_key(scope: Scope) -> str:
+    """The export's filters (circles and dates, not the moment it ran). Member ids are
+    keyed by it: two exports of different scopes are coarsened differently, and ids
+    shared between them would let a reader join a person's rows and undo the coarsening."""
+    when = (
+        scope.start.isoformat() if scope.start else "",
+        scope.end.isoformat() if scope.end else "",
+    )
+    return hashlib.sha256(repr((sorted(scope.circle_ids), when)).encode()).hexdigest()
+
+
+K = disclosure.K
+MIN_ANSWERS = settings.SURVEY_MIN_ANSWERS
+
 RESEARCH_COLUMNS = [
-    ("member_id", "Pseudonymous member id, stable across exports (HMAC of the member)."),
-    ("circle_id", "Pseudonymous circle id."),
-    ("circle_kind", "peer_circle (Lean In–style circle) or workgroup (research workgroup)."),
-    ("program", "The program's short name."),
-    ("institution_id", "Pseudonymous institution id; empty when not given."),
-    ("joined_year", "Year the member first joined this circle."),
-    ("left_year", "Year the member last left this circle; empty while current."),
-    ("current", "1 if the member holds a seat (active or on leave) now."),
-    ("tenure_months", "Months from first joining to leaving (or to the export date)."),
-    ("gender", "Self-identified; empty when not given."),
-    ("urim", "Self-identified under-represented in medicine: yes, no, undisclosed, empty."),
-    ("career_stage", "trainee, early_career, mid_career, senior, or empty."),
-    ("profession", "physician, nurse, pharmacist, advanced_practice, scientist, other."),
+    (
+        "member_id",
+        "Pseudonymous id of the member in this circle (HMAC), stable across exports with "
+        "the same filters. Someone in two circles has two unrelated ids, and exports with "
+        "other filters get other ids: rows cannot be joined to narrow a person down.",
+    ),
+    ("circle_id", "Pseudonymous circle id. Quasi-identifier."),
+    (
+        "circle_kind",
+        "peer_circle (Lean In–style circle) or workgroup (research workgroup). Quasi-identifier.",
+    ),
+    ("program", "The program's short name. Quasi-identifier."),
+    (
+        "institution_id",
+        "Pseudonymous institution id; empty when not given. Quasi-identifier; when "
+        "generalized: circle_main (the circle's most common institution) or other.",
+    ),
+    ("joined_year", "Year the member first joined this circle. Quasi-identifier."),
+    (
+        "left_year",
+        "Year the member last left this circle; empty while current. Quasi-identifier.",
+    ),
+    ("current", "1 if the member holds a seat (active or on leave) now. Quasi-identifier."),
+    (
+        "tenure_years",
+        "Whole years from first joining to leaving (or to the export date). "
+        "Quasi-identifier; when generalized: 0–1, 2–4 or 5+.",
+    ),
+    ("gender", "Self-identified; empty when not given. Quasi-identifier."),
+    (
+        "urim",
+        "Self-identified under-represented in medicine: yes, no, undisclosed, empty. "
+        "Quasi-identifier.",
+    ),
+    (
+        "career_stage",
+        "trainee, early_career, mid_career, senior, or empty. Quasi-identifier; when "
+        "generalized: early (trainee or early-career) or mid_or_senior.",
+    ),
+    (
+        "profession",
+        "physician, nurse, pharmacist, advanced_practice, scientist, other. Quasi-identifier.",
+    ),
     ("meetings_eligible", "Held meetings the member was eligible for (dose denominator)."),
     ("meetings_attended", "Of those, meetings attended (participation dose)."),
     ("attendance_rate", "meetings_attended ÷ meetings_eligible, 0–1."),
     ("rsvps_given", "Eligible meetings the member answered an RSVP for."),
     ("surveys_answered", "Follow-up surveys answered."),
-    ("mean_usefulness", "Mean usefulness score of the member's answered surveys, 1–5."),
-    ("mean_recommend", "Mean likelihood to recommend, 0–10."),
+    (
+        "mean_usefulness",
+        f"Mean usefulness score of the member's answered surveys, 1–5; empty below "
+        f"{MIN_ANSWERS} answers.",
+    ),
+    (
+        "mean_recommend",
+        f"Mean likelihood to recommend, 0–10; empty below {MIN_ANSWERS} answers.",
+    ),
     ("in_academia", "1 unless the latest recorded position change is outside academia."),
     ("has_cda", "1 if the member recorded a career development award (any date)."),
     ("grants", "Research grants recorded since first joining the circle."),
@@ -338,55 +395,139 @@ RESEARCH_COLUMNS = [
     ("promotions", "Promotions recorded since first joining the circle."),
 ]
 
+# The columns a reader may already know about a person (roster: circle, institution,
+# joining and leaving; profile: demographics, stage, profession), each with its ladder
+# of coarser versions. Declared from the first to coarsen (on a tie) to the last.
+RESEARCH_QUASI_IDENTIFIERS = (
+    disclosure.QuasiIdentifier(
+        "tenure_years",
+        (disclosure.bands("0–1 / 2–4 / 5+", ((2, "0–1"), (5, "2–4"), (10**6, "5+"))),),
+    ),
+    disclosure.QuasiIdentifier("left_year", (disclosure.period(3),)),
+    disclosure.QuasiIdentifier("joined_year", (disclosure.period(3),)),
+    disclosure.QuasiIdentifier(
+        "institution_id",
+        (disclosure.relative_to("circle_id", same="circle_main", different="other"),),
+    ),
+    disclosure.QuasiIdentifier("profession", (disclosure.merge_rare(),)),
+    disclosure.QuasiIdentifier(
+        "career_stage",
+        (
+            disclosure.mapped(
+                "early / mid_or_senior",
+                {
+                    "trainee": "early",
+                    "early_career": "early",
+                    "mid_career": "mid_or_senior",
+                    "senior": "mid_or_senior",
+                },
+            ),
+        ),
+    ),
+    disclosure.QuasiIdentifier("current", ()),
+    disclosure.QuasiIdentifier("gender", (disclosure.merge_rare(),)),
+    disclosure.QuasiIdentifier("urim", (disclosure.merge_rare(),)),
+    disclosure.QuasiIdentifier("program", ()),
+    disclosure.QuasiIdentifier("circle_kind", ()),
+    disclosure.QuasiIdentifier("circle_id", ()),
+)
+# Every ladder ends in withholding the column.
+RESEARCH_QUASI_IDENTIFIERS = tuple(
+    disclosure.QuasiIdentifier(q.column, (*q.ladder, disclosure.WITHHOLD))
+    for q in RESEARCH_QUASI_IDENTIFIERS
+)
+QUASI_IDENTIFIER_COLUMNS = [q.column for q in RESEARCH_QUASI_IDENTIFIERS]
+
 
 def _months(start: datetime, end: datetime) -> int:
     return (end.year - start.year) * 12 + end.month - start.month
 
 
-def research_rows(scope: Scope) -> list[list]:
+def _mean(value, answers: int):
+    """A per-person mean only from MIN_ANSWERS answers on: one answer is not a mean."""
+    if value is None or answers < MIN_ANSWERS:
+        return None
+    return round(float(value), 2)
+
+
+def research_result(scope: Scope) -> disclosure.Result:
+    """The research rows, k-anonymous over RESEARCH_QUASI_IDENTIFIERS."""
+    within = _scope_key(scope)
     rows = []
     for r in figures.research_rows(scope):
         end = scope.now if r["current"] else (r["last_ended"] or scope.now)
         eligible = r["meetings_eligible"]
+        answered = r["surveys_answered"]
         rows.append(
-            [
-                pseudonym("member", r["member"]),
-                pseudonym("circle", r["circle"]),
-                r["circle_kind"],
-                r["program"],
-                pseudonym("institution", r["institution"]) if r["institution"] else "",
-                r["first_joined"].year,
-                None if r["current"] or not r["last_ended"] else r["last_ended"].year,
-                r["current"],
-                _months(r["first_joined"], end),
-                r["gender"],
-                r["urim"],
-                r["career_stage"],
-                r["profession"],
-                eligible,
-                r["meetings_attended"],
-                round(r["meetings_attended"] / eligible, 3) if eligible else None,
-                r["rsvps_given"],
-                r["surveys_answered"],
-                None if r["mean_usefulness"] is None else round(float(r["mean_usefulness"]), 2),
-                None if r["mean_recommend"] is None else round(float(r["mean_recommend"]), 2),
-                r["in_academia"],
-                r["has_cda"],
-                r["grants"],
-                r["publications"],
-                r["promotions"],
-            ]
+            {
+                # Per circle too: one id over a person's rows in two circles would let a
+                # reader intersect two groups of 5 down to that one person.
+                "member_id": pseudonym("member", f"{r['circle']}:{r['member']}", within=within),
+                "circle_id": pseudonym("circle", r["circle"]),
+                "circle_kind": r["circle_kind"],
+                "program": r["program"],
+                "institution_id": (
+                    pseudonym("institution", r["institution"]) if r["institution"] else ""
+                ),
+                "joined_year": r["first_joined"].year,
+                "left_year": (
+                    None if r["current"] or not r["last_ended"] else r["last_ended"].year
+                ),
+                "current": r["current"],
+                "tenure_years": max(0, _months(r["first_joined"], end)) // 12,
+                "gender": r["gender"],
+                "urim": r["urim"],
+                "career_stage": r["career_stage"],
+                "profession": r["profession"],
+                "meetings_eligible": eligible,
+                "meetings_attended": r["meetings_attended"],
+                "attendance_rate": (
+                    round(r["meetings_attended"] / eligible, 3) if eligible else None
+                ),
+                "rsvps_given": r["rsvps_given"],
+                "surveys_answered": answered,
+                "mean_usefulness": _mean(r["mean_usefulness"], answered),
+                "mean_recommend": _mean(r["mean_recommend"], answered),
+                "in_academia": r["in_academia"],
+                "has_cda": r["has_cda"],
+                "grants": r["grants"],
+                "publications": r["publications"],
+                "promotions": r["promotions"],
+            }
         )
-    # Sorted by pseudonym: the order of internal ids would hint at who joined when.
-    return sorted(rows, key=lambda row: (row[1], row[0]))
+    # Sorted by pseudonym before and after: the order of internal ids would hint at who
+    # joined when, and the coarsening must not depend on the database's order.
+    rows.sort(key=lambda row: (row["circle_id"], row["member_id"]))
+    result = disclosure.anonymize(rows, RESEARCH_QUASI_IDENTIFIERS)
+    result.rows.sort(key=lambda row: (str(row["circle_id"]), row["member_id"]))
+    return result
+
+
+def research_rows(scope: Scope) -> list[list]:
+    return [_research_list(row) for row in research_result(scope).rows]
+
+
+def _research_list(row: dict) -> list:
+    return [row[name] for name, _ in RESEARCH_COLUMNS]
+
+
+DISCLOSURE_RULE = (
+    f"Every combination of the quasi-identifiers ({', '.join(QUASI_IDENTIFIER_COLUMNS)}) "
+    f"is shared by at least {K} rows (k-anonymity, k = {K}). To get there they are "
+    f"coarsened step by step (see About); '{disclosure.WITHHELD}' means withheld. Rows "
+    f"still in a group smaller than {K} are left out, and counted in About. Per-person "
+    f"survey means are given only from {MIN_ANSWERS} answers on."
+)
 
 
 def write_research(file, scope: Scope, describe: str, *, progress=None) -> int:
     workbook = Workbook(write_only=True)
     tick = _Ticker(progress)
     header = [name for name, _ in RESEARCH_COLUMNS]
-    _sheet(workbook, "Members", header, research_rows(scope), tick)
+    result = research_result(scope)
+    _sheet(workbook, "Members", header, map(_research_list, result.rows), tick)
     dictionary = [[name, text] for name, text in RESEARCH_COLUMNS]
+    dictionary.append(["(rule)", DISCLOSURE_RULE])
     _sheet(workbook, "Data dictionary", ["Column", "Meaning"], dictionary, lambda: None)
     _about(
         workbook,
@@ -395,6 +536,8 @@ def write_research(file, scope: Scope, describe: str, *, progress=None) -> int:
         [
             ("Rows", "One per member per circle they ever held a seat in."),
             ("Not included", "Names, emails, dates, meeting notes, free-text answers."),
+            ("Disclosure control", DISCLOSURE_RULE),
+            *result.about(),
             *DEFINITIONS,
         ],
     )

@@ -34,7 +34,7 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from circles.models import Membership
+from circles.models import Circle, Membership
 from config.sql import literal, literals
 from meetings import participation
 from meetings.models import Answer, Attendance, Meeting
@@ -315,6 +315,8 @@ def circle_summaries(scope: Scope) -> list[dict]:
     """
     rows = _fetch(sql, params)
     for row in rows:
+        row["status_label"] = Circle.Status(row["status"]).label
+        row["kind_label"] = Circle.Kind(row["kind"]).label
         row["mean_attendance_rate"] = (
             None if row["mean_rate"] is None else round(100 * float(row["mean_rate"]), 1)
         )
@@ -381,6 +383,9 @@ def _member_rows_sql(scope: Scope, memberships: list[int] | None = None) -> tupl
 
 
 def _finish_member(row: dict, now: datetime) -> dict:
+    # People read labels ("On leave"), not the stored values ("on_leave").
+    row["role_label"] = Membership.Role(row["role"]).label
+    row["status_label"] = Membership.Status(row["status"]).label
     row["attendance_rate"] = rate(row["attended"], row["eligible"])
     row["tenure_days"] = ((row["ended_at"] or now) - row["joined_at"]).days
     return row
@@ -647,6 +652,7 @@ def usefulness_distribution(scope: Scope) -> dict:
 # --- outcomes --------------------------------------------------------------------------------
 
 GROUPINGS = ("program", "circle", "cohort")
+NO_PROGRAM = "No program"
 
 
 def _labels(choices) -> dict:
@@ -755,19 +761,24 @@ def outcomes(scope: Scope, *, by: str = "program") -> list[dict]:
             FROM people GROUP BY user_id
         ) person GROUP BY {by} ORDER BY {by}"""
     else:
+        # Circles in no program get a "No program" row (last), so the rows add up to All.
         group = """
-        SELECT p.name AS label, p.slug AS slug, {sums} FROM (
+        SELECT p.id AS program_id, p.name AS label, COALESCE(p.slug, '') AS slug, {sums} FROM (
             SELECT c.program_id, people.user_id, MAX(current) AS current, MAX(woman) AS woman,
                    MIN(retained) AS retained, MAX(cda) AS cda, MAX(grants) AS grants,
                    MAX(publications) AS publications, MAX(promotions) AS promotions
             FROM people JOIN circles_circle c ON c.id = people.circle_id
             GROUP BY c.program_id, people.user_id
-        ) person JOIN circles_program p ON p.id = person.program_id
-        GROUP BY p.id, p.name, p.slug ORDER BY p.name"""
+        ) person LEFT JOIN circles_program p ON p.id = person.program_id
+        GROUP BY p.id, p.name, p.slug
+        ORDER BY CASE WHEN p.id IS NULL THEN 1 ELSE 0 END, p.name"""
     rows = _fetch(f"{people} {group.format(sums=OUTCOME_SUMS)}", params)
     if by == "cohort":
         for row in rows:
             row["label"] = str(_as_date(row["label"]).year)
+    if by == "program":
+        for row in rows:
+            row["label"] = NO_PROGRAM if row["program_id"] is None else row["label"]
     if by in BREAKDOWNS:
         labels = BREAKDOWNS[by]
         return [_suppressed(_finish_outcome(row), labels) for row in rows]

@@ -119,14 +119,22 @@ def overview(request: HttpRequest) -> HttpResponse:
             label=charts.period_label(attendance["unit"]),
             maximum=100,
             unit="%",
+            newest_first=True,
         ),
         membership=membership,
         membership_chart=charts.bar_chart(
-            membership["points"], value="members", label=charts.period_label(membership["unit"])
+            membership["points"],
+            value="members",
+            label=charts.period_label(membership["unit"]),
+            integer=True,
+            newest_first=True,
         ),
         usefulness=usefulness,
         usefulness_chart=charts.bar_chart(
-            usefulness["points"], value="answers", label=lambda p: str(p["score"])
+            usefulness["points"],
+            value="answers",
+            label=lambda p: str(p["score"]),
+            integer=True,
         ),
     )
     return render(request, "reports/overview.html", context)

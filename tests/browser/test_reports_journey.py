@@ -3,6 +3,7 @@ MICReW table, looks at the charts and participation, and downloads the CSV and t
 
 import csv
 import io
+from datetime import datetime
 
 import pytest
 from django.core.management import call_command
@@ -38,6 +39,18 @@ def test_dana_reads_the_micrew_outcomes_and_downloads_csv_and_xlsx(
     expect(row.locator('[data-figure="cda"]')).to_have_text("15/30 (50.0%)")
     expect(page.get_by_role("img", name="Attendance rate by month")).to_be_visible()
     expect(page.get_by_role("img", name="Members holding a seat", exact=False)).to_be_visible()
+    # The figures beside a chart: a focusable region, the latest month first and in view.
+    figures = page.get_by_role("region", name="Attendance rate by month: figures, newest first")
+    figures.focus()
+    expect(figures).to_be_focused()
+    month_rows = figures.locator("tbody th")
+    latest, earliest = month_rows.first.inner_text(), month_rows.last.inner_text()
+    assert datetime.strptime(latest, "%b %Y") > datetime.strptime(earliest, "%b %Y")
+    expect(month_rows.first).to_be_in_viewport()
+    # Gridlines at round numbers.
+    ticks = page.locator("#chart-membership-caption ~ div svg text[text-anchor='end']")
+    labels = ticks.all_text_contents()
+    assert labels and all(t.replace(",", "").isdigit() for t in labels), labels
     assert_accessible("outcomes report")
     screenshot("reports-outcomes")
 
@@ -64,6 +77,7 @@ def test_dana_reads_the_micrew_outcomes_and_downloads_csv_and_xlsx(
 
     page.get_by_role("link", name="Participation").first.click()
     expect(page.locator("#circle-table")).to_contain_text("Multidisciplinary Intensive Care")
+    expect(page.locator("#member-table")).not_to_contain_text("On_leave")
     assert_accessible("participation report")
     screenshot("reports-participation")
     assert console_errors == []

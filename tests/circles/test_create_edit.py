@@ -144,6 +144,47 @@ def test_only_a_programs_admins_can_file_a_circle_under_it(client, alice, dana, 
     assert Circle.objects.get().program == program
 
 
+def test_staff_may_file_a_new_circle_under_any_program_or_none(client, program):
+    from circles.models import Program
+    from tests.factories import UserFactory
+
+    other = Program.objects.create(name="Surgery Circles", slug="surgery")
+    client.force_login(UserFactory(is_staff=True))
+    page = client.get(NEW, {"kind": "workgroup"})
+    assert list(page.context["form"].fields["program"].queryset) == [other, program]
+    html = page.content.decode()
+    assert 'name="program"' in html and "No program" in html
+    client.post(NEW, circle_data(program=other.pk))
+    assert Circle.objects.get().program == other
+    client.post(NEW, circle_data(name="Second Workgroup", program=""))
+    assert Circle.objects.get(name="Second Workgroup").program is None
+
+
+def test_program_admin_sees_the_program_field_on_create_and_edit(client, dana, program):
+    client.force_login(dana)
+    html = client.get(NEW, {"kind": "peer_circle"}).content.decode()
+    assert 'name="program"' in html and "Women in Medicine Circles" in html
+    client.post(NEW, circle_data(program=""))
+    circle = Circle.objects.get()
+    assert circle.program is None  # a circle may belong to no program
+    edit = reverse("circles:edit", kwargs={"slug": circle.slug})
+    assert 'name="program"' in client.get(edit).content.decode()
+    client.post(edit, circle_data(slug=circle.slug, program=program.pk))
+    circle.refresh_from_db()
+    assert circle.program == program
+
+
+def test_organizer_is_told_why_there_is_no_program_choice(client, alice, circle, program):
+    client.force_login(alice)
+    html = client.get(NEW, {"kind": "peer_circle"}).content.decode()
+    assert 'name="program"' not in html
+    assert "Only a program&#x27;s admins can file a circle" in html
+    Circle.objects.filter(pk=circle.pk).update(program=program)
+    edit = client.get(reverse("circles:edit", kwargs={"slug": circle.slug})).content.decode()
+    assert 'name="program"' not in edit
+    assert "Part of Women in Medicine Circles" in edit
+
+
 def test_someone_else_cannot_smuggle_a_program_in(client, alice, program):
     client.force_login(alice)
     client.post(NEW, circle_data(program=program.pk))

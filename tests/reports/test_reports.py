@@ -4,6 +4,7 @@ leave, an alumna, a rejoiner and a late joiner; permissions; suppression; query 
 import csv
 import io
 import itertools
+import re
 from datetime import timedelta
 
 import pytest
@@ -707,3 +708,57 @@ def test_cached_figures_are_kept_for_the_configured_time(client, dana, ledger, s
     assert "71.7%" in page and "at most every 5 minutes" in page
     settings.REPORTS_CACHE_SECONDS = 0
     assert "71.7%" not in client.get(url, {"circle": "ledger"}).content.decode()
+
+
+def test_outcomes_page_tables_show_the_latest_month_first(client, dana, ledger):
+    client.force_login(dana)
+    html = client.get(reverse("reports:overview"), {"circle": "ledger"}).content.decode()
+    table = html[html.index('aria-label="Attendance rate by month: figures') :]
+    table = table[: table.index("</table>")]
+    labels = re.findall(r'<th scope="row">([A-Z][a-z]{2} \d{4})</th>', table)
+    assert len(labels) >= 4
+    first_meeting = timezone.now() - timedelta(days=190)
+    last_meeting = timezone.now() - timedelta(days=100)
+    assert labels[0] == last_meeting.strftime("%b %Y")
+    assert labels[-1] == first_meeting.strftime("%b %Y")
+    assert "newest first" in table
+
+
+def test_statuses_and_roles_show_their_labels_on_pages_and_csvs(client, dana, ledger, bob):
+    Membership.objects.filter(user=bob, circle=ledger["circle"]).update(status=Status.ON_LEAVE)
+    client.force_login(dana)
+    page = client.get(reverse("reports:participation"), {"circle": "ledger"}).content.decode()
+    table = page[page.index('id="member-table"') :]
+    table = table[: table.index("</table>")]
+    assert "On leave" in table and "Organizer" in table
+    assert "On_leave" not in page and "on_leave" not in page
+    members = _csv(client.get(reverse("reports:csv", args=["members"]), {"circle": "ledger"}))
+    statuses = {row[members[0].index("Status")] for row in members[1:]}
+    roles = {row[members[0].index("Role")] for row in members[1:]}
+    assert statuses == {"Active", "On leave", "Left"}
+    assert roles == {"Organizer", "Member"}
+    circles = _csv(client.get(reverse("reports:csv", args=["circles"]), {"circle": "ledger"}))
+    assert circles[1][circles[0].index("Status")] == "Active"
+    assert circles[1][circles[0].index("Kind")] == "Peer circle"
+
+
+def test_circles_in_no_program_get_their_own_row_and_rows_add_up_to_all(client, ledger, bob):
+    lonely = make_circle(bob, name="Lonely Circle", slug="lonely")  # in no program
+    Membership.objects.filter(circle=lonely).update(joined_at=timezone.now() - timedelta(days=9))
+    scope = figures.Scope(circles=Circle.objects.exclude(pk=ledger["circle"].pk))
+    [row] = figures.outcomes(scope, by="program")
+    assert (row["label"], row["members"]) == ("No program", 1)
+    everyone = figures.Scope(circles=Circle.objects.all())
+    rows = figures.outcomes(everyone, by="program")
+    assert [r["label"] for r in rows] == ["Women in Medicine Circles", "No program"]
+    total = figures.outcome_totals(everyone)
+    # bob sits in both circles: once in each row, once in All.
+    assert sum(r["members"] for r in rows) == total["members"] + 1
+    client.force_login(UserFactory(is_staff=True))
+    page = client.get(reverse("reports:overview")).content.decode()
+    table = page[page.index('id="outcomes-table"') : page.index("</table>")]
+    assert "No program" in table
+    outcomes = _csv(client.get(reverse("reports:csv", args=["outcomes"])))
+    assert ["Program", "No program", "1"] in [r[:3] for r in outcomes]
+    participation = client.get(reverse("reports:participation")).content.decode()
+    assert "No program" in participation
