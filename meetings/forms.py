@@ -6,6 +6,7 @@ from django.core.validators import URLValidator
 from django.utils import timezone
 
 from circles.models import Circle, Membership
+from config.forms import DistinctMultipleChoiceField
 from members.forms import TimezoneSelect
 from members.models import User
 from members.timezones import timezone_choices
@@ -419,8 +420,16 @@ class BaseActionItemFormSet(forms.BaseFormSet):
         return max(0, super().total_form_count())
 
 
+MAX_ACTION_ITEMS = 30
+# absolute_max caps the forms built from a tampered TOTAL_FORMS (Django's default allows
+# max_num + 1000, seconds of work per request); beyond it the formset is refused.
 ActionItemFormSet = forms.formset_factory(
-    ActionItemForm, formset=BaseActionItemFormSet, extra=3, max_num=30, validate_max=True
+    ActionItemForm,
+    formset=BaseActionItemFormSet,
+    extra=3,
+    max_num=MAX_ACTION_ITEMS,
+    absolute_max=MAX_ACTION_ITEMS,
+    validate_max=True,
 )
 
 
@@ -516,7 +525,7 @@ class SurveyForm(forms.Form):
         widget=forms.RadioSelect,
         help_text="1 = not useful, 5 = very useful.",
     )
-    got = forms.MultipleChoiceField(
+    got = DistinctMultipleChoiceField(
         label="What did you get from it?",
         required=False,
         choices=Survey.GOT_CHOICES,
