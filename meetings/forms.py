@@ -354,14 +354,20 @@ class SelfAttendanceForm(forms.Form):
 class AttendanceForm(forms.Form):
     """One status and note per expected member, pre-filled from attendance or RSVPs."""
 
-    def __init__(self, *args, memberships, initial_marks: dict, **kwargs):
+    def __init__(self, *args, memberships, initial_marks: dict, optional=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.memberships = memberships
         for m in memberships:
             status, note = initial_marks.get(m.user_id, ("", ""))
+            # `optional`: a member with no mark yet may stay unrecorded (at a meeting
+            # logged after the fact, where only those recorded were expected).
+            blank = optional and not status
             self.fields[f"status_{m.user_id}"] = forms.ChoiceField(
                 label=m.user.display_name,
-                choices=Attendance.Status.choices,
+                choices=[("", "Not recorded"), *Attendance.Status.choices]
+                if blank
+                else Attendance.Status.choices,
+                required=not blank,
                 initial=status,
             )
             self.fields[f"note_{m.user_id}"] = forms.CharField(
@@ -383,6 +389,7 @@ class AttendanceForm(forms.Form):
                 self.cleaned_data[f"note_{m.user_id}"],
             )
             for m in self.memberships
+            if self.cleaned_data[f"status_{m.user_id}"]
         }
 
 
@@ -455,9 +462,33 @@ class UnscheduledForm(LogForm):
     )
     field_order = ["title", "date", "start_time", "duration_minutes", "summary", "decisions"]
 
-    def __init__(self, *args, circle: Circle, **kwargs):
+    def __init__(self, *args, circle: Circle, logged_by, **kwargs):
         super().__init__(*args, **kwargs)
         self.circle = circle
+        # Who was there: nobody was invited to a meeting nobody scheduled, so only the
+        # people recorded here count as expected (an organizer can complete it later).
+        self.members = list(member_choices(circle, include_on_leave=True))
+        for user in self.members:
+            self.fields[f"was_{user.pk}"] = forms.ChoiceField(
+                label=user.display_name,
+                choices=[("", "Not recorded"), *Attendance.Status.choices],
+                required=False,
+                initial=Attendance.Status.PRESENT if user.pk == logged_by.pk else "",
+            )
+
+    def attendance_fields(self):
+        return [self[f"was_{user.pk}"] for user in self.members]
+
+    def meeting_fields(self):
+        return [self[name] for name in self.fields if not name.startswith("was_")]
+
+    def marks(self) -> dict:
+        """{user: status} of the people recorded on the checklist."""
+        return {
+            user: self.cleaned_data[f"was_{user.pk}"]
+            for user in self.members
+            if self.cleaned_data.get(f"was_{user.pk}")
+        }
 
     def clean_date(self) -> date:
         return within_reach(self.cleaned_data["date"])

@@ -46,8 +46,8 @@ from .models import (
 )
 from .participation import (
     answers_of,
+    attendance_roster,
     effective_answers,
-    expected_at,
     expected_memberships,
     on_leave_at,
 )
@@ -366,8 +366,9 @@ def _initial_marks(meeting: Meeting, memberships) -> dict:
     recorded = {a.user_id: (a.status, a.note) for a in meeting.attendance.all()}
     answers = effective_answers(meeting)
     from_rsvp = {"yes": "present", "no": "excused", "maybe": "absent"}
+    unknown = "" if meeting.logged_after_the_fact else "absent"
     return {
-        m.user_id: recorded.get(m.user_id, (from_rsvp.get(answers.get(m.user_id), "absent"), ""))
+        m.user_id: recorded.get(m.user_id, (from_rsvp.get(answers.get(m.user_id), unknown), ""))
         for m in memberships
     }
 
@@ -375,10 +376,14 @@ def _initial_marks(meeting: Meeting, memberships) -> dict:
 @login_required
 def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_meeting(request, pk, manage=True)
-    expected = list(expected_at(meeting).select_related("user").order_by("user__full_name"))
+    roster = list(attendance_roster(meeting).select_related("user").order_by("user__full_name"))
     on_leave = list(on_leave_at(meeting).select_related("user").order_by("user__full_name"))
     form = AttendanceForm(
-        posted(request), memberships=expected, initial_marks=_initial_marks(meeting, expected)
+        posted(request),
+        memberships=roster,
+        initial_marks=_initial_marks(meeting, roster),
+        # At a meeting logged after the fact, a mark may stay unrecorded (not expected).
+        optional=meeting.logged_after_the_fact,
     )
     error = None
     if request.method == "POST" and form.is_valid():
@@ -473,6 +478,7 @@ def log_unscheduled(request: HttpRequest, slug: str) -> HttpResponse:
     form = UnscheduledForm(
         posted(request),
         circle=circle,
+        logged_by=request.user,
         initial={"date": timezone.localdate().isoformat(), "title": f"{circle.name} meeting"},
     )
     formset = ActionItemFormSet(posted(request), prefix="items", form_kwargs={"circle": circle})
@@ -487,6 +493,7 @@ def log_unscheduled(request: HttpRequest, slug: str) -> HttpResponse:
             summary=data["summary"],
             decisions=data["decisions"],
             action_items=action_items_from(formset),
+            marks=form.marks(),
             by=request.user,
         )
         messages.success(request, "The meeting and its log are saved.")
@@ -634,11 +641,15 @@ def dashboard_context(user) -> dict:
     recent = mine.held().filter(start__gte=since)
     # Someone was expected at the meeting and an organizer marked none of them yet
     # (self-reports do not count: the organizers' record is what is missing).
-    expected = expected_memberships(circle=OuterRef("circle"), at=OuterRef("start"))
+    expected = expected_memberships(
+        meeting=OuterRef("pk"), circle=OuterRef("circle"), at=OuterRef("start")
+    )
     recorded = Attendance.objects.filter(
         meeting=OuterRef("pk"),
         user__in=expected_memberships(
-            circle=OuterRef(OuterRef("circle")), at=OuterRef(OuterRef("start"))
+            meeting=OuterRef(OuterRef("pk")),
+            circle=OuterRef(OuterRef("circle")),
+            at=OuterRef(OuterRef("start")),
         ).values("user"),
     ).exclude(recorded_by=F("user"))
     needs_attendance = list(
