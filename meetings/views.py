@@ -258,11 +258,6 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         circle.memberships.seated().select_related("user__institution").order_by("user__full_name")
     )
     is_member = any(m.user_id == user.pk for m in seated)
-    answers = effective_answers(meeting)
-    by_answer = {a: [] for a in Answer.values}
-    for m in seated:
-        if m.user_id in answers:
-            by_answer[answers[m.user_id]].append(m.user)
     attendance = {a.user_id: a for a in meeting.attendance.select_related("recorded_by")}
     my_attendance = attendance.get(user.pk)
     log = MeetingLog.objects.filter(meeting=meeting).select_related("written_by").first()
@@ -272,8 +267,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "circle": circle,
         "is_organizer": is_organizer,
         "is_member": is_member,
-        "by_answer": by_answer,
-        "no_answer": [m.user for m in seated if m.user_id not in answers],
+        **who_is_coming(meeting, seated),
         "attendance_rows": [(m, attendance.get(m.user_id)) for m in seated],
         "my_attendance": my_attendance,
         "my_attendance_history": list(my_attendance.changes.select_related("changed_by"))
@@ -297,10 +291,28 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         # Organizers see the aggregate and the unattributed comments; program admins the
         # aggregate only; members nothing (their own answers are private).
         "survey_summary": meeting.surveys.summary(with_comments=is_organizer)
-        if is_organizer or (not is_member and circle.is_program_admin(user))
+        if meeting.has_started
+        and (is_organizer or (not is_member and circle.is_program_admin(user)))
         else None,
+        "my_open_survey": meeting.has_started
+        and Survey.objects.filter(
+            meeting=meeting, user=user, answered_at__isnull=True, expires_at__gt=timezone.now()
+        ).exists(),
     }
     return render(request, "meetings/detail.html", context)
+
+
+def who_is_coming(meeting: Meeting, seated: list) -> dict:
+    """The seated members by the answer that counts, and those who gave none."""
+    answers = effective_answers(meeting)
+    by_answer = {a: [] for a in Answer.values}
+    for m in seated:
+        if m.user_id in answers:
+            by_answer[answers[m.user_id]].append(m.user)
+    return {
+        "by_answer": by_answer,
+        "no_answer": [m.user for m in seated if m.user_id not in answers],
+    }
 
 
 @login_required
@@ -320,9 +332,17 @@ def rsvp(request: HttpRequest, pk: int) -> HttpResponse:
         # Always 200: htmx does not swap 4xx answers, and the refusal must be seen in
         # place (the partial shows it as an alert).
         with_my_answers([meeting], request.user)
-        return render(
-            request, "meetings/_rsvp_buttons.html", {"meeting": meeting, "rsvp_error": error}
-        )
+        context = {
+            "meeting": meeting,
+            "rsvp_error": error,
+            "next": _back(request, meeting.get_absolute_url()),
+            "shown_on": request.POST.get("shown_on", ""),
+        }
+        if context["shown_on"] == "detail":  # the meeting page lists who is coming too
+            seated = meeting.circle.memberships.seated().select_related("user")
+            context.update(who_is_coming(meeting, list(seated.order_by("user__full_name"))))
+            context["is_member"] = True
+        return render(request, "meetings/_rsvp_answered.html", context)
     if error:
         messages.error(request, error)
     else:
