@@ -1,4 +1,6 @@
-from datetime import date, timedelta
+from collections import Counter
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -234,13 +236,51 @@ class ScheduleForm(MeetingDetailsForm):
         )
 
 
+# Without a usual slot, a new circle's first meeting is proposed on the next weekday evening.
+DEFAULT_START = time(18)
+
+
+def usual_slot(circle: Circle) -> tuple[int, time, int] | None:
+    """(weekday, start time, minutes) most of the circle's latest scheduled meetings had,
+    in the circle's zone (ties go to the latest); None for a circle without meetings."""
+    zone = ZoneInfo(circle.timezone)
+    latest = (
+        Meeting.objects.filter(
+            circle=circle,
+            status=Meeting.Status.SCHEDULED,
+            logged_after_the_fact=False,
+            # A series is generated months ahead: look around now, not at its far end.
+            start__lte=timezone.now() + timedelta(days=35),
+        )
+        .order_by("-start")
+        .values_list("start", "end")[:6]
+    )
+    slots = Counter()
+    for start, end in latest:
+        local = start.astimezone(zone)
+        slots[(local.weekday(), local.time(), int((end - start).total_seconds() // 60))] += 1
+    return slots.most_common(1)[0][0] if slots else None
+
+
 def schedule_initial(circle: Circle, facilitator) -> dict:
-    """Pre-filled from the circle's defaults: a week from today at 12:00 local."""
+    """Pre-filled from the circle: the next date on its usual weekday at its usual time
+    and length (from its latest meetings), else the next weekday (Monday to Friday) at
+    18:00, in the circle's zone."""
+    today = datetime.now(ZoneInfo(circle.timezone)).date()
+    minutes = 60 if circle.kind == Circle.Kind.PEER_CIRCLE else 90
+    usual = usual_slot(circle)
+    if usual:
+        weekday, at, minutes = usual
+        day = today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
+    else:
+        at, day = DEFAULT_START, today + timedelta(days=1)
+        while day.weekday() >= 5:  # Saturday, Sunday
+            day += timedelta(days=1)
     return {
         "title": f"{circle.name} meeting",
-        "date": (timezone.localdate() + timedelta(days=7)).isoformat(),
-        "start_time": "12:00",
-        "duration_minutes": 60 if circle.kind == Circle.Kind.PEER_CIRCLE else 90,
+        "date": day.isoformat(),
+        "start_time": at.strftime("%H:%M"),
+        "duration_minutes": minutes,
         "timezone": circle.timezone,
         "meeting_format": circle.meeting_format,
         "video_link": circle.video_link,
