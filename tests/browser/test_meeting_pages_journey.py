@@ -175,3 +175,32 @@ def test_the_schedule_form_shows_the_fields_of_the_chosen_rule_on_the_usual_week
     page.get_by_label("Repeat").select_option("")
     expect(count).to_be_hidden()
     context.close()
+
+
+def test_bob_logs_a_meeting_nobody_scheduled_and_says_who_was_there(
+    live_server, page, alice, bob, circle, log_in, screenshot, console_errors, assert_accessible
+):
+    from meetings.models import Attendance, Meeting
+    from meetings.participation import expected_at
+
+    log_in(bob)
+    page.goto(live_server.url + f"/circles/{circle.slug}/meetings/")
+    page.get_by_role("link", name="Log a meeting that happened").click()
+    page.locator("#id_date").fill((timezone.localdate() - timedelta(days=1)).isoformat())
+    page.get_by_label("Start time").fill("08:00")
+    page.get_by_label("Summary").fill("Coffee and careers.")
+    who = page.get_by_role("group", name="Who was there")
+    expect(who.get_by_label("Bob Baker")).to_have_value("present")
+    expect(who.get_by_label("Alice")).to_have_value("")
+    who.get_by_label("Alice").select_option("excused")
+    assert_accessible("log a meeting that happened")
+    screenshot("32-bob-logs-unscheduled")
+    page.get_by_role("button", name="Save the log").click()
+    expect(page.get_by_role("status").first).to_contain_text("The meeting and its log are saved")
+    meeting = Meeting.objects.get()
+    assert {(a.user, a.status) for a in Attendance.objects.all()} == {
+        (bob, "present"),
+        (alice, "excused"),
+    }
+    assert {m.user for m in expected_at(meeting)} == {alice, bob}
+    assert console_errors == []
