@@ -1,5 +1,7 @@
 """Form helpers shared by every app's views."""
 
+from django import forms
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, QueryDict
 
 
@@ -18,3 +20,23 @@ def form_status(request: HttpRequest, *forms) -> int:
         f.total_error_count() if hasattr(f, "total_error_count") else f.errors for f in forms
     )
     return 400 if refused else 200
+
+
+class _DistinctChoices:
+    """A multiple choice that keeps each value once and refuses more values than it has
+    choices: a tampered request repeating one box a thousand times is answered with a
+    form error, and never stored as a thousand answers."""
+
+    def to_python(self, value) -> list[str]:
+        values = super().to_python(value)
+        if len(values) > len(self.choices):
+            raise ValidationError("Choose each option at most once.", code="too_many")
+        return list(dict.fromkeys(values))
+
+
+class DistinctMultipleChoiceField(_DistinctChoices, forms.MultipleChoiceField):
+    pass
+
+
+class DistinctTypedMultipleChoiceField(_DistinctChoices, forms.TypedMultipleChoiceField):
+    pass

@@ -277,9 +277,11 @@ def log_unscheduled(
     decisions: str,
     action_items: list[dict],
     by,
+    marks: dict | None = None,
 ) -> Meeting:
-    """Record a meeting that happened without being scheduled, with its log; the person
-    logging it was there."""
+    """Record a meeting that happened without being scheduled, with its log and who was
+    there (`marks`, {user: status}; without them, the person logging it was there). Only
+    the people recorded are expected at it (meetings/participation.py)."""
     start = localize(day, at, circle.timezone)
     if start > timezone.now():
         raise MeetingError("Only a meeting that already happened can be logged.")
@@ -294,7 +296,12 @@ def log_unscheduled(
         created_by=by,
     )
     save_log(meeting, summary=summary, decisions=decisions, action_items=action_items, by=by)
-    meeting.mark(by, status=Attendance.Status.PRESENT, note="", by=by)
+    if marks is None:
+        marks = {by: Attendance.Status.PRESENT}
+    seated = set(circle.memberships.seated().values_list("user_id", flat=True))
+    for user, status in marks.items():
+        if user.pk in seated:
+            meeting.mark(user, status=status, note="", by=by)
     return meeting
 
 

@@ -1,4 +1,6 @@
-from datetime import date, timedelta
+from collections import Counter
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -6,6 +8,7 @@ from django.core.validators import URLValidator
 from django.utils import timezone
 
 from circles.models import Circle, Membership
+from config.forms import DistinctMultipleChoiceField
 from members.forms import TimezoneSelect
 from members.models import User
 from members.timezones import timezone_choices
@@ -233,13 +236,51 @@ class ScheduleForm(MeetingDetailsForm):
         )
 
 
+# Without a usual slot, a new circle's first meeting is proposed on the next weekday evening.
+DEFAULT_START = time(18)
+
+
+def usual_slot(circle: Circle) -> tuple[int, time, int] | None:
+    """(weekday, start time, minutes) most of the circle's latest scheduled meetings had,
+    in the circle's zone (ties go to the latest); None for a circle without meetings."""
+    zone = ZoneInfo(circle.timezone)
+    latest = (
+        Meeting.objects.filter(
+            circle=circle,
+            status=Meeting.Status.SCHEDULED,
+            logged_after_the_fact=False,
+            # A series is generated months ahead: look around now, not at its far end.
+            start__lte=timezone.now() + timedelta(days=35),
+        )
+        .order_by("-start")
+        .values_list("start", "end")[:6]
+    )
+    slots = Counter()
+    for start, end in latest:
+        local = start.astimezone(zone)
+        slots[(local.weekday(), local.time(), int((end - start).total_seconds() // 60))] += 1
+    return slots.most_common(1)[0][0] if slots else None
+
+
 def schedule_initial(circle: Circle, facilitator) -> dict:
-    """Pre-filled from the circle's defaults: a week from today at 12:00 local."""
+    """Pre-filled from the circle: the next date on its usual weekday at its usual time
+    and length (from its latest meetings), else the next weekday (Monday to Friday) at
+    18:00, in the circle's zone."""
+    today = datetime.now(ZoneInfo(circle.timezone)).date()
+    minutes = 60 if circle.kind == Circle.Kind.PEER_CIRCLE else 90
+    usual = usual_slot(circle)
+    if usual:
+        weekday, at, minutes = usual
+        day = today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
+    else:
+        at, day = DEFAULT_START, today + timedelta(days=1)
+        while day.weekday() >= 5:  # Saturday, Sunday
+            day += timedelta(days=1)
     return {
         "title": f"{circle.name} meeting",
-        "date": (timezone.localdate() + timedelta(days=7)).isoformat(),
-        "start_time": "12:00",
-        "duration_minutes": 60 if circle.kind == Circle.Kind.PEER_CIRCLE else 90,
+        "date": day.isoformat(),
+        "start_time": at.strftime("%H:%M"),
+        "duration_minutes": minutes,
         "timezone": circle.timezone,
         "meeting_format": circle.meeting_format,
         "video_link": circle.video_link,
@@ -353,14 +394,20 @@ class SelfAttendanceForm(forms.Form):
 class AttendanceForm(forms.Form):
     """One status and note per expected member, pre-filled from attendance or RSVPs."""
 
-    def __init__(self, *args, memberships, initial_marks: dict, **kwargs):
+    def __init__(self, *args, memberships, initial_marks: dict, optional=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.memberships = memberships
         for m in memberships:
             status, note = initial_marks.get(m.user_id, ("", ""))
+            # `optional`: a member with no mark yet may stay unrecorded (at a meeting
+            # logged after the fact, where only those recorded were expected).
+            blank = optional and not status
             self.fields[f"status_{m.user_id}"] = forms.ChoiceField(
                 label=m.user.display_name,
-                choices=Attendance.Status.choices,
+                choices=[("", "Not recorded"), *Attendance.Status.choices]
+                if blank
+                else Attendance.Status.choices,
+                required=not blank,
                 initial=status,
             )
             self.fields[f"note_{m.user_id}"] = forms.CharField(
@@ -382,6 +429,7 @@ class AttendanceForm(forms.Form):
                 self.cleaned_data[f"note_{m.user_id}"],
             )
             for m in self.memberships
+            if self.cleaned_data[f"status_{m.user_id}"]
         }
 
 
@@ -419,8 +467,16 @@ class BaseActionItemFormSet(forms.BaseFormSet):
         return max(0, super().total_form_count())
 
 
+MAX_ACTION_ITEMS = 30
+# absolute_max caps the forms built from a tampered TOTAL_FORMS (Django's default allows
+# max_num + 1000, seconds of work per request); beyond it the formset is refused.
 ActionItemFormSet = forms.formset_factory(
-    ActionItemForm, formset=BaseActionItemFormSet, extra=3, max_num=30, validate_max=True
+    ActionItemForm,
+    formset=BaseActionItemFormSet,
+    extra=3,
+    max_num=MAX_ACTION_ITEMS,
+    absolute_max=MAX_ACTION_ITEMS,
+    validate_max=True,
 )
 
 
@@ -446,9 +502,33 @@ class UnscheduledForm(LogForm):
     )
     field_order = ["title", "date", "start_time", "duration_minutes", "summary", "decisions"]
 
-    def __init__(self, *args, circle: Circle, **kwargs):
+    def __init__(self, *args, circle: Circle, logged_by, **kwargs):
         super().__init__(*args, **kwargs)
         self.circle = circle
+        # Who was there: nobody was invited to a meeting nobody scheduled, so only the
+        # people recorded here count as expected (an organizer can complete it later).
+        self.members = list(member_choices(circle, include_on_leave=True))
+        for user in self.members:
+            self.fields[f"was_{user.pk}"] = forms.ChoiceField(
+                label=user.display_name,
+                choices=[("", "Not recorded"), *Attendance.Status.choices],
+                required=False,
+                initial=Attendance.Status.PRESENT if user.pk == logged_by.pk else "",
+            )
+
+    def attendance_fields(self):
+        return [self[f"was_{user.pk}"] for user in self.members]
+
+    def meeting_fields(self):
+        return [self[name] for name in self.fields if not name.startswith("was_")]
+
+    def marks(self) -> dict:
+        """{user: status} of the people recorded on the checklist."""
+        return {
+            user: self.cleaned_data[f"was_{user.pk}"]
+            for user in self.members
+            if self.cleaned_data.get(f"was_{user.pk}")
+        }
 
     def clean_date(self) -> date:
         return within_reach(self.cleaned_data["date"])
@@ -516,7 +596,7 @@ class SurveyForm(forms.Form):
         widget=forms.RadioSelect,
         help_text="1 = not useful, 5 = very useful.",
     )
-    got = forms.MultipleChoiceField(
+    got = DistinctMultipleChoiceField(
         label="What did you get from it?",
         required=False,
         choices=Survey.GOT_CHOICES,

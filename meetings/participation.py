@@ -8,9 +8,12 @@ agree.
 
 - **Expected at a meeting**: a membership of the meeting's circle that had begun by the
   meeting's start (joined on or before it), had not ended by then, and was not on leave
-  then. Leave periods come from the membership's leave events: a membership is on leave
-  at an instant when the latest leave event at or before it is "went on leave". Someone
-  recorded present while on leave attended (reports count them), but was not expected.
+  then (a *candidate*). Leave periods come from the membership's leave events: a
+  membership is on leave at an instant when the latest leave event at or before it is
+  "went on leave". Someone recorded present while on leave attended (reports count
+  them), but was not expected. At a meeting nobody scheduled (logged after the fact) no
+  one was invited, so only the candidates whose attendance was recorded are expected:
+  one self-report does not make the rest of the circle "not recorded".
 - **The answer that counts**: a person's RSVP to the meeting, or else their answer to its
   series given at or before the meeting's start.
 """
@@ -18,13 +21,13 @@ agree.
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.db.models import OuterRef, Q, Subquery, Value
+from django.db.models import Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from circles.models import Membership, MembershipEvent
 from config.sql import literal, literals
 
-from .models import RSVP, Meeting, SeriesRSVP
+from .models import RSVP, Attendance, Meeting, SeriesRSVP
 
 LEAVE_STARTED = MembershipEvent.Kind.LEAVE_STARTED
 LEAVE_ENDED = MembershipEvent.Kind.LEAVE_ENDED
@@ -64,9 +67,9 @@ def seated_at(at) -> Q:
     )
 
 
-def expected_memberships(*, circle, at):
-    """Memberships of `circle` expected at a meeting starting `at` (either may be an
-    OuterRef, for a subquery per meeting)."""
+def candidate_memberships(*, circle, at):
+    """Memberships of `circle` seated and not on leave at `at`: those who could be
+    expected at a meeting starting then (either may be an OuterRef)."""
     return (
         Membership.objects.filter(circle=circle)
         .filter(seated_at(at))
@@ -75,9 +78,26 @@ def expected_memberships(*, circle, at):
     )
 
 
+def expected_memberships(*, meeting, circle, at):
+    """Memberships expected at the meeting `meeting` (a pk) of `circle` starting `at`
+    (each may be an OuterRef, for a subquery per meeting): the candidates, and at a
+    meeting logged after the fact only those whose attendance was recorded."""
+    scheduled = Meeting.objects.filter(pk=_outer(meeting), logged_after_the_fact=False)
+    recorded = Attendance.objects.filter(meeting=_outer(meeting), user=OuterRef("user"))
+    return candidate_memberships(circle=circle, at=at).filter(Exists(scheduled) | Exists(recorded))
+
+
 def expected_at(meeting: Meeting):
     """Memberships expected at `meeting`."""
-    return expected_memberships(circle=meeting.circle_id, at=meeting.start)
+    return expected_memberships(meeting=meeting.pk, circle=meeting.circle_id, at=meeting.start)
+
+
+def attendance_roster(meeting: Meeting):
+    """Memberships the attendance form lists: those expected; at a meeting logged after
+    the fact every candidate, since recording someone's mark is what makes them expected."""
+    if meeting.logged_after_the_fact:
+        return candidate_memberships(circle=meeting.circle_id, at=meeting.start)
+    return expected_at(meeting)
 
 
 def on_leave_at(meeting: Meeting):
@@ -125,6 +145,13 @@ def on_leave_join_sql(periods: str, alias: str, membership: str, at: str) -> str
         f"LEFT JOIN {periods} {alias} ON {alias}.membership_id = {membership}.id "
         f"AND {alias}.started <= {at} AND ({alias}.ended IS NULL OR {alias}.ended > {at})"
     )
+
+
+def expected_if_logged_sql(meeting: str, attendance: str) -> str:
+    """SQL twin of the logged-after-the-fact part of expected_memberships(): true unless
+    the meeting row `meeting` was logged after the fact and `attendance` (an attendance
+    row LEFT JOINed for the membership's person) is missing."""
+    return f"(NOT {meeting}.logged_after_the_fact OR {attendance}.id IS NOT NULL)"
 
 
 # --- the answer that counts ---------------------------------------------------------------

@@ -46,8 +46,8 @@ from .models import (
 )
 from .participation import (
     answers_of,
+    attendance_roster,
     effective_answers,
-    expected_at,
     expected_memberships,
     on_leave_at,
 )
@@ -258,11 +258,6 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         circle.memberships.seated().select_related("user__institution").order_by("user__full_name")
     )
     is_member = any(m.user_id == user.pk for m in seated)
-    answers = effective_answers(meeting)
-    by_answer = {a: [] for a in Answer.values}
-    for m in seated:
-        if m.user_id in answers:
-            by_answer[answers[m.user_id]].append(m.user)
     attendance = {a.user_id: a for a in meeting.attendance.select_related("recorded_by")}
     my_attendance = attendance.get(user.pk)
     log = MeetingLog.objects.filter(meeting=meeting).select_related("written_by").first()
@@ -272,8 +267,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "circle": circle,
         "is_organizer": is_organizer,
         "is_member": is_member,
-        "by_answer": by_answer,
-        "no_answer": [m.user for m in seated if m.user_id not in answers],
+        **who_is_coming(meeting, seated),
         "attendance_rows": [(m, attendance.get(m.user_id)) for m in seated],
         "my_attendance": my_attendance,
         "my_attendance_history": list(my_attendance.changes.select_related("changed_by"))
@@ -297,10 +291,28 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         # Organizers see the aggregate and the unattributed comments; program admins the
         # aggregate only; members nothing (their own answers are private).
         "survey_summary": meeting.surveys.summary(with_comments=is_organizer)
-        if is_organizer or (not is_member and circle.is_program_admin(user))
+        if meeting.has_started
+        and (is_organizer or (not is_member and circle.is_program_admin(user)))
         else None,
+        "my_open_survey": meeting.has_started
+        and Survey.objects.filter(
+            meeting=meeting, user=user, answered_at__isnull=True, expires_at__gt=timezone.now()
+        ).exists(),
     }
     return render(request, "meetings/detail.html", context)
+
+
+def who_is_coming(meeting: Meeting, seated: list) -> dict:
+    """The seated members by the answer that counts, and those who gave none."""
+    answers = effective_answers(meeting)
+    by_answer = {a: [] for a in Answer.values}
+    for m in seated:
+        if m.user_id in answers:
+            by_answer[answers[m.user_id]].append(m.user)
+    return {
+        "by_answer": by_answer,
+        "no_answer": [m.user for m in seated if m.user_id not in answers],
+    }
 
 
 @login_required
@@ -320,9 +332,17 @@ def rsvp(request: HttpRequest, pk: int) -> HttpResponse:
         # Always 200: htmx does not swap 4xx answers, and the refusal must be seen in
         # place (the partial shows it as an alert).
         with_my_answers([meeting], request.user)
-        return render(
-            request, "meetings/_rsvp_buttons.html", {"meeting": meeting, "rsvp_error": error}
-        )
+        context = {
+            "meeting": meeting,
+            "rsvp_error": error,
+            "next": _back(request, meeting.get_absolute_url()),
+            "shown_on": request.POST.get("shown_on", ""),
+        }
+        if context["shown_on"] == "detail":  # the meeting page lists who is coming too
+            seated = meeting.circle.memberships.seated().select_related("user")
+            context.update(who_is_coming(meeting, list(seated.order_by("user__full_name"))))
+            context["is_member"] = True
+        return render(request, "meetings/_rsvp_answered.html", context)
     if error:
         messages.error(request, error)
     else:
@@ -366,8 +386,9 @@ def _initial_marks(meeting: Meeting, memberships) -> dict:
     recorded = {a.user_id: (a.status, a.note) for a in meeting.attendance.all()}
     answers = effective_answers(meeting)
     from_rsvp = {"yes": "present", "no": "excused", "maybe": "absent"}
+    unknown = "" if meeting.logged_after_the_fact else "absent"
     return {
-        m.user_id: recorded.get(m.user_id, (from_rsvp.get(answers.get(m.user_id), "absent"), ""))
+        m.user_id: recorded.get(m.user_id, (from_rsvp.get(answers.get(m.user_id), unknown), ""))
         for m in memberships
     }
 
@@ -375,10 +396,14 @@ def _initial_marks(meeting: Meeting, memberships) -> dict:
 @login_required
 def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_meeting(request, pk, manage=True)
-    expected = list(expected_at(meeting).select_related("user").order_by("user__full_name"))
+    roster = list(attendance_roster(meeting).select_related("user").order_by("user__full_name"))
     on_leave = list(on_leave_at(meeting).select_related("user").order_by("user__full_name"))
     form = AttendanceForm(
-        posted(request), memberships=expected, initial_marks=_initial_marks(meeting, expected)
+        posted(request),
+        memberships=roster,
+        initial_marks=_initial_marks(meeting, roster),
+        # At a meeting logged after the fact, a mark may stay unrecorded (not expected).
+        optional=meeting.logged_after_the_fact,
     )
     error = None
     if request.method == "POST" and form.is_valid():
@@ -473,6 +498,7 @@ def log_unscheduled(request: HttpRequest, slug: str) -> HttpResponse:
     form = UnscheduledForm(
         posted(request),
         circle=circle,
+        logged_by=request.user,
         initial={"date": timezone.localdate().isoformat(), "title": f"{circle.name} meeting"},
     )
     formset = ActionItemFormSet(posted(request), prefix="items", form_kwargs={"circle": circle})
@@ -487,6 +513,7 @@ def log_unscheduled(request: HttpRequest, slug: str) -> HttpResponse:
             summary=data["summary"],
             decisions=data["decisions"],
             action_items=action_items_from(formset),
+            marks=form.marks(),
             by=request.user,
         )
         messages.success(request, "The meeting and its log are saved.")
@@ -634,11 +661,15 @@ def dashboard_context(user) -> dict:
     recent = mine.held().filter(start__gte=since)
     # Someone was expected at the meeting and an organizer marked none of them yet
     # (self-reports do not count: the organizers' record is what is missing).
-    expected = expected_memberships(circle=OuterRef("circle"), at=OuterRef("start"))
+    expected = expected_memberships(
+        meeting=OuterRef("pk"), circle=OuterRef("circle"), at=OuterRef("start")
+    )
     recorded = Attendance.objects.filter(
         meeting=OuterRef("pk"),
         user__in=expected_memberships(
-            circle=OuterRef(OuterRef("circle")), at=OuterRef(OuterRef("start"))
+            meeting=OuterRef(OuterRef("pk")),
+            circle=OuterRef(OuterRef("circle")),
+            at=OuterRef(OuterRef("start")),
         ).values("user"),
     ).exclude(recorded_by=F("user"))
     needs_attendance = list(

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from config.forms import DistinctTypedMultipleChoiceField
+
 from .models import REMINDER_CHOICES, Institution, Milestone, User
 from .timezones import is_valid_timezone, timezone_choices
 
@@ -160,7 +162,7 @@ class ProfileForm(forms.ModelForm):
 
 
 class NotificationSettingsForm(forms.Form):
-    reminder_minutes = forms.TypedMultipleChoiceField(
+    reminder_minutes = DistinctTypedMultipleChoiceField(
         label="Remind me before each meeting",
         coerce=int,
         required=False,

@@ -15,7 +15,8 @@ Definitions, also given to users in docs/reports.md:
 - A member is **eligible** for a held meeting of their circle if their membership had
   begun by its start and not ended, and they were not on leave at that time (leave
   periods come from the membership's leave_started/leave_ended events). Someone recorded
-  present while on leave counts as eligible and attended.
+  present while on leave counts as eligible and attended. At a meeting logged after the
+  fact (nobody scheduled it), only the members whose attendance was recorded are eligible.
 - A meeting is **held** if it was not cancelled and has started.
 - A person is **retained in an academic position** unless their latest position-change
   milestone says they left academia.
@@ -216,14 +217,15 @@ def _facts(
     }
     ),
     held AS NOT MATERIALIZED (
-        SELECT m.id, m.circle_id, m.series_id, m.start, m.title
+        SELECT m.id, m.circle_id, m.series_id, m.start, m.title, m.logged_after_the_fact
         FROM meetings_meeting m
         WHERE m.circle_id IN (SELECT id FROM scope_circles)
           AND {HELD_SQL} AND m.start < %s {window} {only_meetings}
     ),
     raw AS (
-        -- One row per membership seated at each held meeting's start; on_leave = 0 means
-        -- expected at it (meetings/participation.py), RSVP is the answer that counts.
+        -- One row per membership seated at each held meeting's start (at a meeting logged
+        -- after the fact, only those recorded); on_leave = 0 means expected at it
+        -- (meetings/participation.py), RSVP is the answer that counts.
         SELECT ms.id AS membership_id, ms.circle_id, ms.user_id, ms.role,
                h.id AS meeting_id, h.start AS meeting_start,
                CASE WHEN l.membership_id IS NULL THEN 0 ELSE 1 END AS on_leave,
@@ -237,7 +239,7 @@ def _facts(
         LEFT JOIN meetings_attendance a ON a.meeting_id = h.id AND a.user_id = ms.user_id
         {participation.answer_joins_sql("h", "ms.user_id")}
         LEFT JOIN meetings_survey s ON s.meeting_id = h.id AND s.user_id = ms.user_id
-        WHERE 1 = 1 {only_memberships}
+        WHERE {participation.expected_if_logged_sql("h", "a")} {only_memberships}
     ),
     facts AS (
         -- Eligible: expected, or present while on leave (they came after all).

@@ -336,6 +336,7 @@ def test_a_member_logs_a_meeting_that_was_never_scheduled(client, bob, circle):
             "decisions": "",
             "items-TOTAL_FORMS": "0",
             "items-INITIAL_FORMS": "0",
+            f"was_{bob.pk}": "present",
         },
     )
     meeting = Meeting.objects.get()

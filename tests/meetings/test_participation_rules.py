@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from circles import actions as circle_actions
 from circles.models import Circle, Membership, MembershipEvent
 from meetings.models import RSVP, Attendance, Meeting, MeetingSeries, SeriesRSVP
-from meetings.participation import effective_answers
+from meetings.participation import effective_answers, expected_at
 from meetings.reminders import plan_reminders
 from outbox.models import Notification
 from reports import figures
@@ -70,7 +70,10 @@ history = st.fixed_dictionaries(
     {
         "people": st.lists(person, min_size=1, max_size=4),
         "meetings": st.lists(
-            st.tuples(st.integers(0, SPAN + 2), st.booleans()), min_size=1, max_size=3
+            # (start, in the series, logged after the fact)
+            st.tuples(st.integers(0, SPAN + 2), st.booleans(), st.booleans()),
+            min_size=1,
+            max_size=3,
         ),
         "answers": st.lists(st.sampled_from(ANSWERS), min_size=12, max_size=12),
         "marks": st.lists(
@@ -141,12 +144,13 @@ def build(alice, history: dict):
                 series=series, user=user, answer=answer, valid_from=base + since * STEP
             )
     meetings = []
-    for i, (step, in_series) in enumerate(history["meetings"]):
+    for i, (step, in_series, logged) in enumerate(history["meetings"]):
         start = base + step * STEP
         meetings.append(
             Meeting.objects.create(
                 circle=circle,
-                series=series if in_series else None,
+                series=series if in_series and not logged else None,
+                logged_after_the_fact=logged,
                 title=f"M{i}",
                 start=start,
                 end=start + timedelta(hours=1),
@@ -183,9 +187,18 @@ def build(alice, history: dict):
             ([(0, 5, [])], None),
             ([(0, None, [(5, LEAVE[0])])], None),
         ],
-        "meetings": [(5, True)],
+        "meetings": [(5, True, False)],
         "answers": [None] * 12,
         "marks": [None] * 12,
+    }
+)
+# A meeting logged after the fact: only the people marked were expected.
+@example(
+    history={
+        "people": [([(0, None, [])], None), ([(0, None, [])], None), ([(0, None, [])], None)],
+        "meetings": [(5, False, True)],
+        "answers": [None] * 12,
+        "marks": ["present", None, "absent", *[None] * 9],
     }
 )
 def test_form_planner_and_report_agree_on_who_was_expected(client, alice, history):
@@ -195,7 +208,15 @@ def test_form_planner_and_report_agree_on_who_was_expected(client, alice, histor
         email = {u.pk: u.email for u in users}
         rows = report_rows(circle)
         for meeting in meetings:
-            expected = form_roster(client, meeting)
+            expected = set(expected_at(meeting).values_list("user_id", flat=True))
+            roster = form_roster(client, meeting)
+            if meeting.logged_after_the_fact:
+                # Nobody was invited: the form offers everyone who could have come, and
+                # those with a mark recorded are the ones expected.
+                marked = set(meeting.attendance.values_list("user_id", flat=True))
+                assert expected == roster & marked, meeting.title
+            else:
+                assert expected == roster, meeting.title
             answers = effective_answers(meeting)
             # The report: one row per seated membership; on leave = not expected.
             reported = {
