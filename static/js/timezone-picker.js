@@ -80,8 +80,9 @@
     wrapper.className = "tz-combobox";
     const input = document.createElement("input");
     input.type = "text";
-    input.className = select.className.replace(/\bform-select\b/, "form-control");
-    if (!/\bform-control\b/.test(input.className)) input.className += " form-control";
+    // Bootstrap's form-select look (with its chevron): it reads as a picker.
+    input.className = select.className;
+    if (!/\bform-select\b/.test(input.className)) input.className += " form-select";
     input.setAttribute("role", "combobox");
     input.setAttribute("aria-autocomplete", "list");
     input.setAttribute("aria-expanded", "false");
@@ -104,11 +105,8 @@
     list.id = listId;
     list.className = "tz-listbox";
     list.setAttribute("role", "listbox");
-    const labelElement = document.querySelector(`label[for="${CSS.escape(id)}"]`);
-    if (labelElement) {
-      labelElement.id = labelElement.id || `${id}_label`;
-      list.setAttribute("aria-labelledby", labelElement.id);
-    }
+    // Not the field's own label: that names the input alone (one "Timezone" field).
+    list.setAttribute("aria-label", "Matching zones");
     list.hidden = true;
 
     // One entry per option: its element in the listbox and the text the search looks at.
