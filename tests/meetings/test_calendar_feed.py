@@ -125,3 +125,31 @@ def test_feed_leaves_out_a_series_i_declined_except_meetings_i_said_yes_to(
     actions.rsvp_series(series, bob, answer=Answer.NO)
     actions.rsvp(meetings[1], bob, answer=Answer.YES)
     assert feed_uids(client, bob) == [uid(meetings[1])]
+
+
+def test_feed_query_count_does_not_grow_with_meetings_and_answers(
+    client, bob, alice, circle, details
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = CalendarFeed.for_user(bob).get_absolute_url()
+    today = timezone.localdate()
+    counts = []
+    for total in (3, 12):
+        while circle.meetings.count() < total:
+            n = circle.meetings.count()
+            meeting = actions.schedule(
+                circle,
+                day=today + timedelta(days=n + 1),
+                at=time(12),
+                minutes=60,
+                zone="UTC",
+                details=details,
+                by=alice,
+            )
+            actions.rsvp(meeting, bob, answer=[Answer.YES, Answer.NO, Answer.MAYBE][n % 3])
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        counts.append(len(ctx))
+    assert counts[0] == counts[1] <= 6
