@@ -14,7 +14,7 @@ pytestmark = [
 
 
 def test_bob_creates_copies_and_resets_his_calendar_link(
-    live_server, page, bob, log_in, assert_accessible, console_errors
+    live_server, page, bob, log_in, assert_accessible, console_errors, screenshot
 ):
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     log_in(bob)
@@ -35,6 +35,7 @@ def test_bob_creates_copies_and_resets_his_calendar_link(
 
     page.get_by_role("button", name="Copy link").click()
     expect(page.locator("#feed-url-copied")).to_have_text("Link copied.")
+    screenshot("profile-calendar-link")
     assert page.evaluate("navigator.clipboard.readText()") == url
 
     page.get_by_role("button", name="Reset the link (the old one stops working)").click()
