@@ -5,8 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.text import slugify
 
-from members.forms import TimezoneSelect
-from members.timezones import timezone_choices
+from members.forms import TimezoneField
 
 from .models import KIND_DEFAULTS, Charter, Circle, Program, Topic
 
@@ -22,10 +21,8 @@ class CircleForm(forms.ModelForm):
         label="Other topics",
         help_text="Not in the list? Add topics separated by commas.",
     )
-    timezone = forms.ChoiceField(
-        choices=timezone_choices,
+    timezone = TimezoneField(
         help_text="Where the circle usually meets; meeting times are set in this timezone.",
-        widget=TimezoneSelect(),
     )
     video_link = forms.URLField(
         required=False,

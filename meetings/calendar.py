@@ -1,13 +1,14 @@
 """Calendar output: .ics files (icalendar) and "add to Google / Outlook" links."""
 
 from collections.abc import Iterable
-from datetime import UTC
+from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from django.conf import settings
 from icalendar import Calendar, Event
 
-from .models import Meeting
+from .models import Answer, Meeting
+from .participation import answers_of
 
 PRODID = "-//Roundtable//Peer mentoring circles//EN"
 
@@ -53,6 +54,22 @@ def to_ics(
         calendar.add_component(_event(meeting))
     calendar.add_missing_timezones()
     return calendar.to_ical()
+
+
+def feed_meetings(user, *, since: datetime) -> list[Meeting]:
+    """The meetings of a person's private feed: their current circles' meetings ending at
+    or after `since`, less those they declined (the answer that counts is "no"). A
+    declined meeting is left out rather than marked STATUS:CANCELLED, because it still
+    takes place for everyone else; calendar apps drop it from the subscription, and it
+    comes back if the person changes their answer."""
+    meetings = list(
+        Meeting.objects.for_member(user)
+        .filter(end__gte=since)
+        .select_related("circle")
+        .order_by("start")
+    )
+    answers = answers_of(user, meetings)
+    return [m for m in meetings if answers.get(m.pk, ("", False))[0] != Answer.NO]
 
 
 def _absolute(path: str) -> str:

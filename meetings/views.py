@@ -17,7 +17,7 @@ from members.models import User
 
 from . import actions
 from .access import get_meeting, get_series
-from .calendar import google_link, outlook_link, to_ics
+from .calendar import feed_meetings, google_link, outlook_link, to_ics
 from .forms import (
     ActionItemFormSet,
     AgendaItemForm,
@@ -621,17 +621,13 @@ def swap(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def feed(request: HttpRequest, token: str) -> HttpResponse:
     """A person's private subscription: meetings of their current circles from 90 days
-    ago on. Anyone with the URL can read it, which is why it can be reset."""
+    ago on, less those they declined. Anyone with the URL can read it, which is why it can
+    be reset."""
     calendar = CalendarFeed.objects.filter(token=token).select_related("user").first()
     if calendar is None or not calendar.user.is_active:
         raise Http404("No such calendar.")
     since = timezone.now() - timezone.timedelta(days=90)
-    meetings = (
-        Meeting.objects.for_member(calendar.user)
-        .filter(end__gte=since)
-        .select_related("circle")
-        .order_by("start")
-    )
+    meetings = feed_meetings(calendar.user, since=since)
     response = HttpResponse(
         to_ics(meetings, name="Roundtable"), content_type="text/calendar; charset=utf-8"
     )
@@ -642,12 +638,27 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_POST
 def reset_feed(request: HttpRequest) -> HttpResponse:
-    CalendarFeed.for_user(request.user).reset()
-    messages.success(
-        request,
-        "Your calendar link was reset. Subscribe again with the new "
-        "link; the old one no longer works.",
+    """Creates the person's calendar link, or (when they ask to reset it) replaces it.
+    A second "Create" (a double click, an old tab) keeps the link instead of silently
+    killing the one just subscribed to."""
+    feed, created = CalendarFeed.objects.get_or_create(
+        user=request.user, defaults={"token": CalendarFeed.new_token()}
     )
+    if created:
+        messages.success(
+            request,
+            "Your calendar link was created. Copy it into your calendar app, or use "
+            "“Subscribe”, to see your circles' meetings there.",
+        )
+    elif request.POST.get("intent") == "reset":
+        feed.reset()
+        messages.success(
+            request,
+            "Your calendar link was reset. Subscribe again with the new "
+            "link; the old one no longer works.",
+        )
+    else:
+        messages.info(request, "You already have a calendar link: it is on this page.")
     return redirect("members:profile")
 
 

@@ -9,13 +9,20 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.forms.utils import flatatt
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from config.forms import DistinctTypedMultipleChoiceField
 
 from .models import REMINDER_CHOICES, Institution, Milestone, User
-from .timezones import is_valid_timezone, timezone_choices
+from .timezones import (
+    UTC,
+    aliases_by_zone,
+    canonical_timezone,
+    display_name,
+    is_valid_timezone,
+    timezone_choices,
+)
 
 INSTITUTION_MAX_LENGTH = Institution._meta.get_field("name").max_length
 
@@ -27,52 +34,124 @@ def normalize_full_name(value: str) -> str:
     return name
 
 
-class SignupForm(AllauthSignupForm):
-    """allauth's sign-up form with the person's name, and their browser's timezone."""
-
-    full_name = forms.CharField(
-        max_length=User._meta.get_field("full_name").max_length,
-        label="Full name",
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
-    )
-    # Filled by static/js/site.js from the browser; without JavaScript it stays empty and
-    # the person gets UTC, which they can change on their profile.
-    timezone = forms.CharField(
-        required=False,
-        max_length=64,
-        widget=forms.HiddenInput(attrs={"data-browser-timezone": "fill"}),
-    )
-
-    field_order = ["full_name", "email", "password1", "password2", "timezone"]
-
-    def clean_full_name(self) -> str:
-        return normalize_full_name(self.cleaned_data["full_name"])
-
-    def clean_timezone(self) -> str:
-        # A hidden field the person cannot correct: fall back instead of failing sign-up.
-        value = self.cleaned_data.get("timezone", "").strip()
-        return value if is_valid_timezone(value) else "UTC"
-
-
 class TimezoneSelect(forms.Select):
-    """A select of every IANA timezone.
+    """A select of the offered IANA timezones, grouped by region (<optgroup>), which
+    static/js/timezone-picker.js turns into a searchable combobox; without JavaScript it
+    stays a plain select. Each option lists its zone's old names in `data-aliases`, so the
+    search finds Kolkata by "Calcutta" and a browser that reports an old name is matched.
 
-    Django renders each of the ~600 options through the template engine (about 20 ms, most
+    Django renders each of the ~420 options through the template engine (about 20 ms, most
     of the profile page's time; bench/pages.py). The list never changes, so its HTML is
-    built once per process and only the selected option is marked per render."""
+    built once per process and only the selected option is marked per render. A value
+    stored under an old name is shown as its current zone; one with no current zone
+    (Etc/GMT+5) is kept as an extra first option, so saving the form does not change it."""
+
+    def __init__(self, attrs=None, choices=()):
+        super().__init__({"data-timezone-picker": "", **(attrs or {})}, choices)
 
     def render(self, name, value, attrs=None, renderer=None) -> str:
         options = _timezone_options_html()
+        value = canonical_timezone(value) if value else ""
         if value:
-            needle = format_html('<option value="{}">', value)
-            options = mark_safe(options.replace(needle, needle[:-1] + " selected>", 1))  # noqa: S308 (built from escaped parts)
+            needle = format_html('<option value="{}"', value)
+            if needle in options:
+                options = mark_safe(options.replace(needle, needle + " selected", 1))  # noqa: S308 (built from escaped parts)
+            elif is_valid_timezone(value):
+                options = format_html(
+                    '<option value="{}" selected>{}</option>{}', value, display_name(value), options
+                )
         final_attrs = flatatt(self.build_attrs(self.attrs, attrs))
         return format_html('<select name="{}"{}>{}</select>', name, final_attrs, options)
 
 
 @cache
 def _timezone_options_html() -> SafeString:
-    return format_html_join("", '<option value="{}">{}</option>', timezone_choices())
+    known = aliases_by_zone()
+
+    def option(zone: str, label: str) -> SafeString:
+        if known.get(zone):
+            return format_html(
+                '<option value="{}" data-aliases="{}">{}</option>',
+                zone,
+                " ".join(known[zone]),
+                label,
+            )
+        return format_html('<option value="{}">{}</option>', zone, label)
+
+    parts = []
+    for value, label in timezone_choices():
+        if isinstance(label, list):
+            parts.append(
+                format_html(
+                    '<optgroup label="{}">{}</optgroup>',
+                    value,
+                    mark_safe("".join(option(zone, place) for zone, place in label)),  # noqa: S308 (built from escaped parts)
+                )
+            )
+        else:
+            parts.append(option(value, label))
+    return mark_safe("".join(parts))  # noqa: S308 (built from escaped parts)
+
+
+class TimezoneField(forms.ChoiceField):
+    """A timezone from the picker. An old name (Asia/Calcutta), stored or posted, is read
+    as its current zone (Asia/Kolkata), so the form shows it selected and saves it under
+    the current name."""
+
+    widget = TimezoneSelect
+    default_error_messages = {
+        "invalid_choice": "Select a valid choice: “%(value)s” is not a timezone we know. "
+        "Choose one from the list, for example America/Detroit or Europe/London.",
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("choices", timezone_choices)
+        kwargs.setdefault("label", "Timezone")
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        return canonical_timezone(value) if value else value
+
+    def to_python(self, value) -> str:
+        value = super().to_python(value)
+        return canonical_timezone(value) if value else value
+
+    def valid_value(self, value) -> bool:
+        # After to_python, an offered zone, or a stored name with no current zone (kept).
+        return is_valid_timezone(value)
+
+
+class SignupForm(AllauthSignupForm):
+    """allauth's sign-up form with the person's name and timezone."""
+
+    full_name = forms.CharField(
+        max_length=User._meta.get_field("full_name").max_length,
+        label="Full name",
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    # static/js/timezone-picker.js preselects the browser's zone on a fresh form ("fill");
+    # a form sent back with errors keeps what the person chose. Without JavaScript it
+    # starts at UTC and the person picks theirs.
+    timezone = TimezoneField(
+        initial=UTC,
+        required=False,
+        help_text="Meeting times and reminders are shown in this timezone.",
+    )
+
+    field_order = ["full_name", "email", "password1", "password2", "timezone"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["timezone"].widget.attrs["data-browser-timezone"] = (
+            "suggest" if self.is_bound else "fill"
+        )
+
+    def clean_full_name(self) -> str:
+        return normalize_full_name(self.cleaned_data["full_name"])
+
+    def clean_timezone(self) -> str:
+        # Empty only from a page rendered before the picker was visible: UTC, as then.
+        return self.cleaned_data.get("timezone") or UTC
 
 
 class ProfileForm(forms.ModelForm):
@@ -83,9 +162,7 @@ class ProfileForm(forms.ModelForm):
         help_text="Pick from the list or type a new one.",
         widget=forms.TextInput(attrs={"list": "institution-options", "autocomplete": "off"}),
     )
-    timezone = forms.ChoiceField(
-        choices=timezone_choices,
-        label="Timezone",
+    timezone = TimezoneField(
         help_text="Meeting times and reminders are shown in this timezone.",
         widget=TimezoneSelect(attrs={"data-browser-timezone": "suggest"}),
     )

@@ -26,8 +26,21 @@ def profile(request: HttpRequest) -> HttpResponse:
             "member": user,
             "milestones": milestones[:PROFILE_MILESTONES],
             "more_milestones": len(milestones) > PROFILE_MILESTONES,
+            **calendar_feed_links(request),
         },
     )
+
+
+def calendar_feed_links(request: HttpRequest) -> dict:
+    """The person's private calendar feed as an https:// address (to paste into a
+    calendar app) and a webcal:// one (which opens the device's calendar app to
+    subscribe); empty when they have not created it yet. The feed itself is the meetings
+    app's (`user.calendar_feed`, reached without importing it: members sits below)."""
+    feed = getattr(request.user, "calendar_feed", None)
+    if feed is None:
+        return {"feed_url": "", "webcal_url": ""}
+    url = request.build_absolute_uri(feed.get_absolute_url())
+    return {"feed_url": url, "webcal_url": "webcal://" + url.partition("://")[2]}
 
 
 @login_required

@@ -21,7 +21,8 @@ def test_person_signs_up_verifies_logs_in_and_edits_profile(
     assert_accessible("landing")
     page.get_by_role("link", name="Create your account").click()
 
-    # Sign up: name, email, password twice. The timezone comes from the browser.
+    # Sign up: name, email, password twice. The timezone picker starts at the browser's.
+    expect(page.get_by_role("combobox", name="Timezone")).to_have_value("America/Detroit")
     page.get_by_label("Full name").fill("Erin Evans")
     page.get_by_label("Email").fill("erin@example.org")
     page.get_by_label("Password", exact=True).fill(PASSWORD)

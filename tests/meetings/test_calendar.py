@@ -130,7 +130,7 @@ def test_resetting_the_feed_kills_the_old_url(client, bob):
     old_url = first.get_absolute_url()
     assert old_url in client.get(reverse("members:profile")).content.decode()
     assert client.get(old_url).status_code == 200
-    client.post(reverse("meetings:reset_feed"))
+    client.post(reverse("meetings:reset_feed"), {"intent": "reset"})
     first.refresh_from_db()
     assert first.get_absolute_url() != old_url
     assert client.get(old_url).status_code == 404

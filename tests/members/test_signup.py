@@ -32,8 +32,18 @@ def test_signup_page_has_name_email_password_and_browser_timezone(client):
     html = client.get(SIGNUP).content.decode()
     for name in ("full_name", "email", "password1", "password2"):
         assert f'name="{name}"' in html
+    # A visible timezone picker, which static/js/timezone-picker.js presets to the
+    # browser's zone; without JavaScript it starts at UTC.
     assert 'data-browser-timezone="fill"' in html
-    assert 'type="hidden" name="timezone"' in html
+    assert '<select name="timezone"' in html
+    assert '<option value="UTC" selected data-aliases="' in html
+
+
+def test_a_signup_form_sent_back_with_errors_keeps_the_chosen_zone_without_refilling(client):
+    html = client.post(SIGNUP, signup_data(password2="something-else")).content.decode()
+    assert '<option value="Europe/Berlin" selected' in html
+    assert 'data-browser-timezone="suggest"' in html
+    assert not User.objects.exists()
 
 
 def test_visitor_signs_up_with_name_email_and_timezone(client, mailoutbox):
@@ -50,9 +60,15 @@ def test_visitor_signs_up_with_name_email_and_timezone(client, mailoutbox):
     assert "/accounts/confirm-email/" in mailoutbox[0].body
 
 
-def test_signup_with_unknown_browser_timezone_falls_back_to_utc(client):
-    client.post(SIGNUP, signup_data(timezone="Mars/Olympus_Mons"))
-    assert User.objects.get().timezone == "UTC"
+def test_signup_with_an_unknown_timezone_says_so_next_to_the_field(client):
+    response = client.post(SIGNUP, signup_data(timezone="Mars/Olympus_Mons"))
+    assert "is not a timezone we know" in response.content.decode()
+    assert not User.objects.exists()
+
+
+def test_signup_with_an_old_zone_name_saves_the_current_one(client):
+    client.post(SIGNUP, signup_data(timezone="Asia/Calcutta"))
+    assert User.objects.get().timezone == "Asia/Kolkata"
 
 
 def test_signup_without_javascript_gets_utc(client):
