@@ -463,7 +463,8 @@ def build_scheduled(row: Notification, cache: dict) -> EmailMultiAlternatives | 
     # Calendar programs read the invitation from the text/calendar alternative (with
     # METHOD:REQUEST in both its header and its body); some only look for an attachment.
     message.attach_alternative(ics, "text/calendar; method=REQUEST")
-    message.attach("invite.ics", ics, "application/ics")
+    # Bytes: a str would be written as Latin-1 in a non-text part (the summary's "·").
+    message.attach("invite.ics", ics.encode(), "application/ics")
     return message
 
 
