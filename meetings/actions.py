@@ -11,9 +11,12 @@ from django.utils import timezone
 
 from circles.models import Circle
 from outbox import kinds
+from outbox.delivery import stored_message
 from outbox.messages import notify
+from outbox.mime import OutboxMessage
+from outbox.models import Notification
 
-from .calendar import to_ics
+from .calendar import addressed_to, calendar_method, to_ics
 from .models import (
     RSVP,
     ActionItem,
@@ -29,8 +32,25 @@ from .models import (
 from .reminders import announce, cancel_reminders, reschedule_reminders
 from .times import localize
 
-MEETING_CHANGED = kinds.register("meeting_changed", "Meeting changed")
-MEETING_CANCELLED = kinds.register("meeting_cancelled", "Meeting cancelled")
+
+def build_calendar_update(row: Notification, cache: dict) -> OutboxMessage:
+    """A change or cancellation as it was rendered when queued, its calendar file made a
+    text/calendar part whose method is the file's own: REQUEST updates the invitation the
+    members accepted, CANCEL removes it (calendar programs trust neither under another
+    method)."""
+    message = stored_message(row)
+    if not row.ics:
+        return message
+    message.attachments = [a for a in message.attachments if a[0] != "meeting.ics"]
+    message.attach_alternative(row.ics, f"text/calendar; method={calendar_method(row.ics)}")
+    message.attach("invite.ics", row.ics.encode(), "application/ics")
+    return message
+
+
+MEETING_CHANGED = kinds.register("meeting_changed", "Meeting changed", build=build_calendar_update)
+MEETING_CANCELLED = kinds.register(
+    "meeting_cancelled", "Meeting cancelled", build=build_calendar_update
+)
 MINUTES = kinds.register("minutes", "Minutes")
 
 
@@ -162,23 +182,27 @@ def _tell_members(
     *,
     key: str,
     by,
-    method: str = "PUBLISH",
+    method: str = "REQUEST",
     context: dict | None = None,
 ) -> None:
     """Email every seated member but `by` (who made the change and knows it) about
-    `meeting`, in their own timezone, with an .ics that updates (PUBLISH) or removes
-    (CANCEL) the event in their calendar; `key` makes it once per person."""
-    ics = to_ics([meeting], name=meeting.circle.name, method=method).decode()
+    `meeting`, in their own timezone, with the invitation updated (REQUEST, a higher
+    SEQUENCE) or withdrawn (CANCEL) for them as its attendee; `key` makes it once per
+    person."""
+    ics = to_ics([meeting], name=meeting.circle.name, method=method, invitation=True).decode()
     members = meeting.circle.memberships.seated().exclude(user=by).select_related("user")
     for membership in members:
+        user = membership.user
         notify(
             kind,
-            membership.user,
+            user,
             circle=meeting.circle,
             meeting=meeting,
             key=f"{key}:{membership.user_id}",
-            ics=ics,
-            context={**(context or {}), "zone": membership.user.timezone},
+            ics=addressed_to(
+                ics, email=user.email, name=user.display_name, answer=method == "REQUEST"
+            ),
+            context={**(context or {}), "zone": user.timezone},
         )
 
 

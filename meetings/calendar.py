@@ -1,6 +1,7 @@
 """Calendar output: .ics files (icalendar), invitations (iTIP METHOD:REQUEST) and "add to
 Google / Outlook" links."""
 
+import re
 from collections.abc import Iterable
 from datetime import UTC
 from email.utils import parseaddr
@@ -81,20 +82,26 @@ def to_ics(
     return calendar.to_ical()
 
 
-def addressed_to(ics: str, *, email: str, name: str = "") -> str:
+def addressed_to(ics: str, *, email: str, name: str = "", answer: bool = True) -> str:
     """An invitation from to_ics(invitation=True) for one recipient: its ATTENDEE, whose
-    answer is still open. A calendar program shows its accept buttons only to an
-    attendee."""
+    answer is still open (`answer`; not for a cancellation). A calendar program shows its
+    accept buttons only to an attendee."""
     attendee = vCalAddress(f"mailto:{email}")
     if name:
         attendee.params["cn"] = name
-    attendee.params.update(
-        cutype="INDIVIDUAL", role="REQ-PARTICIPANT", partstat="NEEDS-ACTION", rsvp="TRUE"
-    )
+    attendee.params.update(cutype="INDIVIDUAL", role="REQ-PARTICIPANT")
+    if answer:
+        attendee.params.update(partstat="NEEDS-ACTION", rsvp="TRUE")
     holder = Event()
     holder.add("attendee", attendee)
     line = holder.to_ical().decode().split("\r\n", 1)[1].rsplit("END:VEVENT", 1)[0]
     return ics.replace(f"ATTENDEE:{ATTENDEE_SLOT}\r\n", line)
+
+
+def calendar_method(ics: str) -> str:
+    """The METHOD of a calendar file (PUBLISH when it names none)."""
+    match = re.search(r"^METHOD:([A-Z-]+)\r?$", ics, re.MULTILINE)
+    return match.group(1) if match else "PUBLISH"
 
 
 def _absolute(path: str) -> str:

@@ -57,12 +57,15 @@ def announcements(mailoutbox, user=None):
     ]
 
 
-def invitation(message) -> Calendar:
-    """The text/calendar alternative, as a mail program reads it from the wire."""
+def invitation(message, method: str = "REQUEST") -> Calendar:
+    """The text/calendar alternative, as a mail program reads it from the wire; its
+    method (the part's and the calendar's own) must be `method`."""
     parsed = email.message_from_bytes(message.message().as_bytes())
     [part] = [p for p in parsed.walk() if p.get_content_type() == "text/calendar"]
-    assert part.get_param("method") == "REQUEST"
-    return Calendar.from_ical(part.get_payload(decode=True))
+    assert part.get_param("method") == method
+    calendar = Calendar.from_ical(part.get_payload(decode=True))
+    assert str(calendar["METHOD"]) == method
+    return calendar
 
 
 # --- one meeting ------------------------------------------------------------------------------
@@ -129,10 +132,10 @@ def test_the_invitation_is_a_request_a_calendar_program_can_accept(
     assert str(attached.walk("VEVENT")[0]["SUMMARY"]) == "Grant clinic · Early Career Circle"
 
 
-def test_a_change_later_updates_the_same_event(alice, bob, circle, mailoutbox):
+def test_a_change_later_updates_the_accepted_invitation(alice, bob, circle, mailoutbox):
     meeting = schedule(circle, alice)
     [message] = announcements(mailoutbox)
-    uid = invitation(message).walk("VEVENT")[0]["UID"]
+    invited = invitation(message).walk("VEVENT")[0]
     actions.edit(
         meeting,
         day=meeting.local_start.date(),
@@ -143,8 +146,26 @@ def test_a_change_later_updates_the_same_event(alice, bob, circle, mailoutbox):
         by=alice,
     )
     [changed] = [m for m in mailoutbox if "has changed" in m.subject]
-    event = Calendar.from_ical(changed.attachments[0][1]).walk("VEVENT")[0]
-    assert event["UID"] == uid and int(event["SEQUENCE"]) == 1
+    # The same event from the same organizer, a higher sequence, bob still its attendee.
+    event = invitation(changed, "REQUEST").walk("VEVENT")[0]
+    assert event["UID"] == invited["UID"] and int(event["SEQUENCE"]) == 1
+    assert str(event["ORGANIZER"]) == str(invited["ORGANIZER"])
+    assert str(event["ATTENDEE"]) == f"mailto:{bob.email}"
+    assert event["DTSTART"].dt.hour == 15
+
+
+def test_a_cancellation_withdraws_the_invitation(alice, bob, circle, mailoutbox):
+    meeting = schedule(circle, alice)
+    [message] = announcements(mailoutbox)
+    invited = invitation(message).walk("VEVENT")[0]
+    actions.cancel(meeting, reason="Snow", following=False, by=alice)
+    [cancelled] = [m for m in mailoutbox if "is cancelled" in m.subject]
+    event = invitation(cancelled, "CANCEL").walk("VEVENT")[0]
+    assert event["UID"] == invited["UID"] and int(event["SEQUENCE"]) == 1
+    assert str(event["STATUS"]) == "CANCELLED"
+    assert str(event["ORGANIZER"]) == str(invited["ORGANIZER"])
+    assert str(event["ATTENDEE"]) == f"mailto:{bob.email}"
+    assert "RSVP" not in event["ATTENDEE"].params
 
 
 def test_members_on_leave_or_who_muted_the_circle_and_non_members_are_not_told(
