@@ -98,8 +98,10 @@ def test_the_changed_email_says_what_changed_in_the_readers_zone(alice, bob, mee
     meeting.refresh_from_db()
     [message] = to(mailoutbox, bob, "has changed")
     body = message.body
-    time_line = next(line for line in body.splitlines() if line.startswith("- Time:"))
-    old, new = time_line.split(" → ")
+    lines = body.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("- Time:"))
+    old, new = lines[at], lines[at + 1]
+    assert new.strip().startswith("→ ")
     assert hm(old_start, CHICAGO) in old and "America/Chicago" in old
     assert hm(old_start, DETROIT) in old and "circle time (America/Detroit)" in old
     assert hm(meeting.start, CHICAGO) in new and hm(meeting.start, DETROIT) in new
