@@ -91,6 +91,9 @@ def main() -> None:
         details=actions.Details("Monthly circle", Format.ONLINE, "https://example.org/meet"),
         by=organizer,
     )
+    # Only the reminders below are measured: not the announcement and reminders that
+    # scheduling queued by itself.
+    meeting.notifications.all().delete()
 
     def rows(status):
         return [

@@ -3,7 +3,7 @@ attendance, logs, minutes, agendas. Each runs in one transaction and bumps the m
 calendar SEQUENCE when its time, place or status changes."""
 
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.db.models import F
@@ -11,25 +11,46 @@ from django.utils import timezone
 
 from circles.models import Circle
 from outbox import kinds
+from outbox.delivery import stored_message
 from outbox.messages import notify
+from outbox.mime import OutboxMessage
+from outbox.models import Notification
 
-from .calendar import to_ics
+from .calendar import addressed_to, calendar_method, to_ics
 from .models import (
     RSVP,
     ActionItem,
     AgendaItem,
     Attendance,
+    Format,
     Meeting,
     MeetingError,
     MeetingLog,
     MeetingSeries,
     SeriesRSVP,
 )
-from .reminders import cancel_reminders, reschedule_reminders
+from .reminders import announce, cancel_reminders, reschedule_reminders
 from .times import localize
 
-MEETING_CHANGED = kinds.register("meeting_changed", "Meeting changed")
-MEETING_CANCELLED = kinds.register("meeting_cancelled", "Meeting cancelled")
+
+def build_calendar_update(row: Notification, cache: dict) -> OutboxMessage:
+    """A change or cancellation as it was rendered when queued, its calendar file made a
+    text/calendar part whose method is the file's own: REQUEST updates the invitation the
+    members accepted, CANCEL removes it (calendar programs trust neither under another
+    method)."""
+    message = stored_message(row)
+    if not row.ics:
+        return message
+    message.attachments = [a for a in message.attachments if a[0] != "meeting.ics"]
+    message.attach_alternative(row.ics, f"text/calendar; method={calendar_method(row.ics)}")
+    message.attach("invite.ics", row.ics.encode(), "application/ics")
+    return message
+
+
+MEETING_CHANGED = kinds.register("meeting_changed", "Meeting changed", build=build_calendar_update)
+MEETING_CANCELLED = kinds.register(
+    "meeting_cancelled", "Meeting cancelled", build=build_calendar_update
+)
 MINUTES = kinds.register("minutes", "Minutes")
 
 
@@ -57,7 +78,7 @@ def schedule(
     facilitator=None,
 ) -> Meeting:
     start = localize(day, at, zone)
-    return Meeting.objects.create(
+    meeting = Meeting.objects.create(
         circle=circle,
         title=details.title,
         start=start,
@@ -70,15 +91,52 @@ def schedule(
         facilitator=facilitator,
         created_by=by,
     )
+    announce(meeting, by=by)
+    return meeting
 
 
 @transaction.atomic
 def create_series(series: MeetingSeries, *, by) -> MeetingSeries:
-    """Save the series and generate its meetings up to the rolling horizon (or its end)."""
+    """Save the series and generate its meetings up to the rolling horizon (or its end);
+    the members are told once, about the series."""
     series.created_by = by
     series.save()
     series.generate()
+    announce(None, by=by, series=series)
     return series
+
+
+@dataclass(frozen=True)
+class Before:
+    """A meeting as members knew it before an edit: the change email shows old → new."""
+
+    title: str
+    start: datetime
+    end: datetime
+    timezone: str
+    meeting_format: str
+    place: str
+    video_link: str
+    agenda: str
+
+    @classmethod
+    def of(cls, meeting: Meeting) -> "Before":
+        return cls(**{name: getattr(meeting, name) for name in cls.__dataclass_fields__})
+
+    def get_meeting_format_display(self) -> str:
+        return Format(self.meeting_format).label
+
+    def changes(self, meeting: Meeting) -> dict[str, bool]:
+        """What members would notice changed: time, title, format, place, link, agenda."""
+        changed = {
+            "time": (self.start, self.end) != (meeting.start, meeting.end),
+            "title": self.title != meeting.title,
+            "format": self.meeting_format != meeting.meeting_format,
+            "place": self.place != meeting.place,
+            "video_link": self.video_link != meeting.video_link,
+            "agenda": self.agenda.strip() != meeting.agenda.strip(),
+        }
+        return {name: True for name, value in changed.items() if value}
 
 
 def _bump(meeting: Meeting) -> None:
@@ -94,8 +152,9 @@ def edit(
     does the series for the meetings it generates later."""
     if not following or meeting.series_id is None:
         start = localize(day, at, meeting.timezone)
+        before = Before.of(meeting)
         _apply(meeting, start, minutes, details)
-        _announce_change(meeting)
+        _announce_change(meeting, before, by=by)
         return [meeting]
     series = MeetingSeries.objects.select_for_update().get(pk=meeting.series_id)
     later = list(
@@ -106,8 +165,9 @@ def edit(
     # Check every date first, so a skipped DST hour on one of them changes nothing at all.
     starts = [localize(m.local_start.date(), at, m.timezone) for m in later]
     for m, start in zip(later, starts, strict=True):
+        before = Before.of(m)
         _apply(m, start, minutes, details)
-        _announce_change(m)
+        _announce_change(m, before, by=by)
     series.start_time = at
     series.duration_minutes = minutes
     for field, value in vars(details).items():
@@ -117,29 +177,48 @@ def edit(
 
 
 def _tell_members(
-    meeting: Meeting, kind: str, *, key: str, method: str = "PUBLISH", context: dict | None = None
+    meeting: Meeting,
+    kind: str,
+    *,
+    key: str,
+    by,
+    method: str = "REQUEST",
+    context: dict | None = None,
 ) -> None:
-    """Email every seated member about `meeting`, with an .ics that updates (PUBLISH) or
-    removes (CANCEL) the event in their calendar; `key` makes it once per person."""
-    ics = to_ics([meeting], name=meeting.circle.name, method=method).decode()
-    for membership in meeting.circle.memberships.seated().select_related("user"):
+    """Email every seated member but `by` (who made the change and knows it) about
+    `meeting`, in their own timezone, with the invitation updated (REQUEST, a higher
+    SEQUENCE) or withdrawn (CANCEL) for them as its attendee; `key` makes it once per
+    person."""
+    ics = to_ics([meeting], name=meeting.circle.name, method=method, invitation=True).decode()
+    members = meeting.circle.memberships.seated().exclude(user=by).select_related("user")
+    for membership in members:
+        user = membership.user
         notify(
             kind,
-            membership.user,
+            user,
             circle=meeting.circle,
             meeting=meeting,
             key=f"{key}:{membership.user_id}",
-            ics=ics,
-            context=context,
+            ics=addressed_to(
+                ics, email=user.email, name=user.display_name, answer=method == "REQUEST"
+            ),
+            context={**(context or {}), "zone": user.timezone},
         )
 
 
-def _announce_change(meeting: Meeting) -> None:
-    """Move the pending reminders; tell the members when the time or place changed."""
+def _announce_change(meeting: Meeting, before: Before, *, by) -> None:
+    """Move the pending reminders; tell the members what changed (old → new)."""
     reschedule_reminders(meeting)
-    if meeting.has_started:
+    changes = before.changes(meeting)
+    if meeting.has_started or not changes:
         return
-    _tell_members(meeting, MEETING_CHANGED, key=f"changed:{meeting.pk}:{meeting.sequence}")
+    _tell_members(
+        meeting,
+        MEETING_CHANGED,
+        key=f"changed:{meeting.pk}:{meeting.sequence}",
+        by=by,
+        context={"before": before, "changes": changes},
+    )
 
 
 def _apply(meeting: Meeting, start, minutes: int, details: Details) -> None:
@@ -179,6 +258,7 @@ def cancel(meeting: Meeting, *, reason: str, following: bool, by) -> list[Meetin
             m,
             MEETING_CANCELLED,
             key=f"cancelled:{m.pk}",
+            by=by,
             method="CANCEL",
             context={"reason": reason},
         )
@@ -318,6 +398,7 @@ def send_minutes(meeting: Meeting, *, by) -> int:
                 "meeting": meeting,
                 "log": log,
                 "action_items": list(log.action_items.select_related("owner")),
+                "zone": membership.user.timezone,
             },
         )
     log.minutes_sent_at = timezone.now()

@@ -1,7 +1,9 @@
-"""Reminders before meetings and follow-up surveys after them: planning the outbox rows
-(idempotent, keyed by meeting, person and offset) and rendering them at send time, in
-the recipient's own timezone, with what is true then. Both kinds are registered with the
-outbox here, with the builder it calls when a row comes due."""
+"""The emails about a meeting that are built when they are sent: the announcement of a
+newly scheduled meeting or series (with a calendar invitation), reminders before
+meetings and follow-up surveys after them. Planning writes the outbox rows (idempotent,
+keyed by meeting or series, person and offset); the builders render them at send time,
+in the recipient's own timezone, with what is true then. The kinds are registered with
+the outbox here, with the builder it calls when a row comes due."""
 
 import secrets
 from datetime import timedelta
@@ -16,18 +18,26 @@ from django.utils import timezone
 
 from config.tokens import hash_token
 from outbox import kinds
-from outbox.messages import recipient_of, render
+from outbox.messages import ask_for_delivery, recipient_of, render
 from outbox.mime import OutboxMessage
 from outbox.models import Notification
 
-from .calendar import to_ics
-from .models import Answer, Attendance, Meeting, Survey
+from .calendar import addressed_to, to_ics
+from .models import Answer, Attendance, Meeting, MeetingSeries, Survey
 from .participation import effective_answers, expected_at
+from .templatetags.meeting_times import reads_differently, time_range
 from .times import NonexistentLocalTime, localize
 
 RSVP_LINK_SALT = "meetings.rsvp-link"
 SURVEY_LIFETIME = timedelta(days=14)
 MAX_REMINDER_MINUTES = 7 * 24 * 60
+# Reminders plan the meetings this close (the beat planner looks this far ahead).
+PLANNING_WINDOW = timedelta(minutes=MAX_REMINDER_MINUTES + 24 * 60)
+# An RSVP link works until the meeting starts (answers close then): the announcement of a
+# meeting scheduled months ahead carries one too. A year bounds the link's life.
+RSVP_LINK_MAX_AGE = 366 * 24 * 3600
+# The announcement of a series lists its first meetings.
+SERIES_DATES_SHOWN = 4
 # Stands for a signed token in a reversed URL (signed tokens are URL-safe, so reverse()
 # would leave them as they are: replacing this gives what reverse() would).
 TOKEN_SLOT = "0token0"  # noqa: S105 (a placeholder, not a secret)
@@ -42,8 +52,7 @@ def rsvp_token(meeting: Meeting, user, answer: str) -> str:
 
 def read_rsvp_token(token: str) -> dict | None:
     try:
-        # A week and a day covers the earliest reminder; answers close at the start anyway.
-        return signing.loads(token, salt=RSVP_LINK_SALT, max_age=8 * 24 * 3600)
+        return signing.loads(token, salt=RSVP_LINK_SALT, max_age=RSVP_LINK_MAX_AGE)
     except signing.BadSignature:
         return None
 
@@ -60,7 +69,7 @@ def plan_reminders(meetings=None) -> int:
         meetings = Meeting.objects.filter(
             status=Meeting.Status.SCHEDULED,
             start__gt=now,
-            start__lte=now + timedelta(minutes=MAX_REMINDER_MINUTES + 24 * 60),
+            start__lte=now + PLANNING_WINDOW,
         )
     rows = []
     for meeting in meetings.select_related("circle"):
@@ -175,6 +184,42 @@ def plan_surveys() -> int:
     return _create_new(rows)
 
 
+def announce(meeting: Meeting | None, *, by, series: MeetingSeries | None = None) -> int:
+    """Queue the announcement of a newly scheduled `meeting` (or of `series`, through its
+    first upcoming meeting) to each member expected at it who has not muted the circle,
+    except `by` who scheduled it, and plan the reminders whose time is still ahead (a
+    meeting less than a day away gets those that remain). Returns the rows queued."""
+    if series is not None:
+        meeting = series.meetings.filter(status=Meeting.Status.SCHEDULED, start__gt=timezone.now())
+        meeting = meeting.order_by("start").first()
+    if meeting is None or meeting.is_cancelled or meeting.has_started:
+        return 0
+    kind = SERIES_SCHEDULED if series is not None else MEETING_SCHEDULED
+    about = f"series:{series.pk}" if series is not None else f"meeting:{meeting.pk}"
+    members = expected_at(meeting).filter(reminders_muted=False).select_related("user")
+    rows = [
+        Notification(
+            kind=kind,
+            recipient=membership.user,
+            email=membership.user.email,
+            circle=meeting.circle,
+            meeting=meeting,
+            dedupe_key=f"scheduled:{about}:{membership.user_id}",
+        )
+        for membership in members.exclude(user=by)
+    ]
+    queued = _create_new(rows)
+    planned = Meeting.objects.filter(start__lte=timezone.now() + PLANNING_WINDOW)
+    if series is not None:
+        planned = planned.filter(series=series, status=Meeting.Status.SCHEDULED)
+    else:
+        planned = planned.filter(pk=meeting.pk)
+    plan_reminders(planned)
+    if queued:
+        ask_for_delivery()
+    return queued
+
+
 # --- rendering at send time -------------------------------------------------------------------
 
 
@@ -189,7 +234,6 @@ def _meeting_facts(meeting: Meeting, cache: dict) -> dict:
             "expected": dict(expected.values_list("user_id", "reminders_muted")),
             "answers": effective_answers(meeting),
             "agenda_items": list(meeting.agenda_items.select_related("presenter")),
-            "ics": _ics(meeting),
         }
     return cache[meeting.pk]
 
@@ -225,6 +269,14 @@ def _when(meeting: Meeting, zone: str, cache: dict) -> dict:
                 for name, fmt in WHEN_FORMATS.items()
             }
     return cache[key]
+
+
+def _circle_when(meeting: Meeting, zone: ZoneInfo) -> str:
+    """The meeting in the circle's time, for a reader in `zone` who sees other clock
+    times ('' when the two read the same)."""
+    if not reads_differently(meeting, zone):
+        return ""
+    return time_range(meeting, ZoneInfo(meeting.timezone))
 
 
 def _links(cache: dict) -> dict:
@@ -281,6 +333,7 @@ def build_reminder(row: Notification, cache: dict) -> EmailMultiAlternatives | N
             "local_end": meeting.end.astimezone(zone),
             "zone": user.timezone,
             "when": _when(meeting, user.timezone, cache),
+            "circle_when": _circle_when(meeting, zone),
             "rsvp_links": links,
             "settings_url": settings_url,
             "answer": facts["answers"].get(user.pk),
@@ -296,7 +349,7 @@ def build_reminder(row: Notification, cache: dict) -> EmailMultiAlternatives | N
         },
     )
     message.attach_alternative(html, "text/html")
-    message.attach("meeting.ics", facts["ics"], "text/calendar; method=PUBLISH; charset=utf-8")
+    message.attach("meeting.ics", _ics(meeting), "text/calendar; method=PUBLISH; charset=utf-8")
     return message
 
 
@@ -334,5 +387,88 @@ def build_survey(row: Notification, cache: dict) -> EmailMultiAlternatives | Non
     return message
 
 
+def _series_meetings(series_id: int, cache: dict) -> list[Meeting]:
+    """The upcoming meetings of a series, as they are when its announcement goes out."""
+    key = ("series", series_id)
+    if key not in cache:
+        cache[key] = list(
+            Meeting.objects.filter(
+                series_id=series_id, status=Meeting.Status.SCHEDULED, start__gt=timezone.now()
+            )
+            .select_related("circle", "series")
+            .order_by("start")
+        )
+    return cache[key]
+
+
+def _invitation(meetings: list[Meeting], cache: dict) -> str:
+    """The METHOD:REQUEST calendar of `meetings` with an attendee slot, once per batch."""
+    key = ("invitation", *((m.pk, m.updated_at) for m in meetings))
+    if key not in cache:
+        ics = to_ics(meetings, name=meetings[0].circle.name, method="REQUEST", invitation=True)
+        cache[key] = ics.decode()
+    return cache[key]
+
+
+def build_scheduled(row: Notification, cache: dict) -> EmailMultiAlternatives | None:
+    """The announcement of a new meeting (or series) for `row`: when it is in the
+    recipient's time, the RSVP buttons of the (first) meeting and a calendar invitation
+    naming the recipient as attendee. None when the meeting was cancelled or started
+    meanwhile, or the person left, went on leave or muted the circle."""
+    meeting, user = row.meeting, row.recipient
+    if meeting is None or user is None:
+        return None
+    series = None
+    if row.kind == SERIES_SCHEDULED:
+        meetings = _series_meetings(meeting.series_id, cache) if meeting.series_id else []
+        if not meetings:
+            return None
+        meeting, series = meetings[0], meetings[0].series
+    else:
+        meetings = [meeting]
+    facts = _meeting_facts(meeting, cache)
+    if meeting.is_cancelled or meeting.has_started or facts["expected"].get(user.pk) is not False:
+        return None  # cancelled or started; left, on leave (None) or muted (True)
+    zone = ZoneInfo(user.timezone)
+    urls = _links(cache)
+    links = {
+        answer: urls["rsvp"].replace(TOKEN_SLOT, rsvp_token(meeting, user, answer))
+        for answer in (Answer.YES, Answer.MAYBE, Answer.NO)
+    }
+    context = {
+        "meeting": meeting,
+        "circle": meeting.circle,
+        "zone": user.timezone,
+        "when": _when(meeting, user.timezone, cache),
+        "circle_when": _circle_when(meeting, zone),
+        "rsvp_links": links,
+        "settings_url": urls["settings"],
+        "answer": facts["answers"].get(user.pk),
+    }
+    if series is not None:
+        context.update(
+            series=series,
+            count=len(meetings),
+            more=max(len(meetings) - SERIES_DATES_SHOWN, 0),
+            dates=[time_range(m, zone) for m in meetings[:SERIES_DATES_SHOWN]],
+        )
+    subject, text, html = render(
+        "series_scheduled" if series else "meeting_scheduled", recipient_of(user), context
+    )
+    ics = addressed_to(_invitation(meetings, cache), email=row.email, name=user.display_name)
+    message = OutboxMessage(
+        subject, text, to=[row.email], headers={"List-Unsubscribe": f"<{urls['settings']}>"}
+    )
+    message.attach_alternative(html, "text/html")
+    # Calendar programs read the invitation from the text/calendar alternative (with
+    # METHOD:REQUEST in both its header and its body); some only look for an attachment.
+    message.attach_alternative(ics, "text/calendar; method=REQUEST")
+    # Bytes: a str would be written as Latin-1 in a non-text part (the summary's "·").
+    message.attach("invite.ics", ics.encode(), "application/ics")
+    return message
+
+
+MEETING_SCHEDULED = kinds.register("meeting_scheduled", "Meeting scheduled", build=build_scheduled)
+SERIES_SCHEDULED = kinds.register("series_scheduled", "Series scheduled", build=build_scheduled)
 REMINDER = kinds.register("reminder", "Meeting reminder", build=build_reminder)
 SURVEY = kinds.register("survey", "Follow-up survey", build=build_survey)

@@ -716,6 +716,9 @@ def rsvp_link(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "meetings/link_invalid.html", status=404)
     answer = data["a"]
     error = None
+    # No one need be signed in here: the page reads in the zone of the person the link
+    # was made for (their profile), not the browser's session or the circle's.
+    zone = user.timezone
     if request.method == "POST":
         try:
             actions.rsvp(meeting, user, answer=answer)
@@ -725,12 +728,12 @@ def rsvp_link(request: HttpRequest, token: str) -> HttpResponse:
             return render(
                 request,
                 "meetings/rsvp_link.html",
-                {"meeting": meeting, "answer": answer, "done": True},
+                {"meeting": meeting, "answer": answer, "done": True, "zone": zone},
             )
     return render(
         request,
         "meetings/rsvp_link.html",
-        {"meeting": meeting, "answer": answer, "error": error},
+        {"meeting": meeting, "answer": answer, "error": error, "zone": zone},
         status=400 if error else 200,
     )
 

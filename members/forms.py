@@ -254,7 +254,7 @@ class NotificationSettingsForm(forms.Form):
         for m in memberships:
             self.fields[f"mute_{m.pk}"] = forms.BooleanField(
                 required=False,
-                label=f"Mute reminders from {m.circle.name}",
+                label=f"Mute reminders and new-meeting emails from {m.circle.name}",
                 initial=m.reminders_muted,
             )
 

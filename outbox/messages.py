@@ -144,3 +144,9 @@ def _publish_dispatch() -> None:
     except Exception:  # the broker is unreachable: the sweep will do it
         _broker_failed_at = time.monotonic()
         logger.warning("could not reach the broker; notifications wait for the sweep")
+
+
+def ask_for_delivery() -> None:
+    """Ask for delivery after an app created rows of a kind with a builder itself
+    (announcements of meetings), as notify() does for the rows it writes."""
+    _after_queueing()

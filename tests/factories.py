@@ -90,21 +90,25 @@ def due_reminders(count: int):
 
     from django.utils import timezone
 
-    from meetings import actions
-    from meetings.models import Format
+    from meetings.models import Format, Meeting
+    from meetings.times import localize
     from outbox.models import Notification
 
     organizer = UserFactory()
     members = UserFactory.create_batch(count, reminder_minutes=[60])
     circle = make_circle(organizer, members=members)
-    meeting = actions.schedule(
-        circle,
-        day=timezone.localdate() + timedelta(days=2),
-        at=time(12),
-        minutes=60,
-        zone="UTC",
-        details=actions.Details("Circle", Format.ONLINE, "https://example.org/meet"),
-        by=organizer,
+    # Made directly, not through actions.schedule(): that would announce the meeting and
+    # plan these very reminders itself; only the rows below are under test.
+    start = localize(timezone.localdate() + timedelta(days=2), time(12), "UTC")
+    meeting = Meeting.objects.create(
+        circle=circle,
+        title="Circle",
+        start=start,
+        end=start + timedelta(minutes=60),
+        timezone="UTC",
+        meeting_format=Format.ONLINE,
+        video_link="https://example.org/meet",
+        created_by=organizer,
     )
     return Notification.objects.bulk_create(
         Notification(
