@@ -9,8 +9,10 @@
    takes nothing, so no row is sent by two runs. It then sends each row it took over one
    SMTP connection; the rows sent are marked *sent* together, by a conditional UPDATE at
    most MARK_EVERY after they went out (so a batch costs the same few statements whatever
-   its size). A transient error puts the row back to *pending* with a growing delay;
-   after MAX_ATTEMPTS it is *failed*.
+   its size). The same UPDATE clears the row's secrets (links with tokens, put back into
+   the message only as it is sent), so a sent row holds no usable link. A transient error
+   puts the row back to *pending* with a growing delay; after MAX_ATTEMPTS it is *failed*
+   (and its secrets are cleared too).
 3. Rows left in *sending* by a worker that died are put back to *pending* after
    STUCK_AFTER by the next sweep. A message may then go out twice (it was sent, the
    worker died before marking it); every message carries a Message-ID made from its row

@@ -21,8 +21,8 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 # The public base URL: every link in every email starts with it, whoever renders the
 # email (web request or worker). `make run` serves on RUN_PORT, so its default follows.
-RUN_PORT = env.int("RUN_PORT", default=8000)
-SITE_URL = env("SITE_URL", default=f"http://127.0.0.1:{RUN_PORT}")
+RUN_PORT = int(env("RUN_PORT", default="") or 8000)
+SITE_URL = env("SITE_URL", default="") or f"http://127.0.0.1:{RUN_PORT}"
 SITE_NAME = "Roundtable"  # what account emails call the site ("Hello from Roundtable!")
 
 INSTALLED_APPS = [

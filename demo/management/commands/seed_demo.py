@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.urls import reverse
 
 from circles.models import Charter, Circle, Membership, MembershipEvent, Program, Topic
 from demo.data import CIRCLES, ORGANIZER_EMAIL, PROGRAM_ADMIN_EMAIL, PROGRAMS, ROSTER_PEOPLE
@@ -162,7 +163,8 @@ class Command(BaseCommand):
                 f"{len(programs)} programs, {len(circles)} circles)."
             )
         )
-        self.stdout.write("Log in at http://127.0.0.1:8000/accounts/login/ with:")
+        login_url = settings.SITE_URL.rstrip("/") + reverse("account_login")
+        self.stdout.write(f"Log in at {login_url} with:")
         for email, full, *_ in DEMO_PEOPLE:
             role = (
                 "program admin"
