@@ -91,7 +91,7 @@ class Notification(models.Model):
     # Secret values (links with tokens or keys) by name, put in place of their slots at
     # send time and cleared by the same UPDATE that marks the row sent, cancelled or
     # failed: a sent row holds no usable secret.
-    secrets = models.JSONField(default=dict, blank=True)
+    secrets = models.JSONField(default=dict, db_default={}, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = NotificationQuerySet.as_manager()
