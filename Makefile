@@ -4,12 +4,19 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
 
+# The port `make run` serves on: `make run RUN_PORT=8101` (or RUN_PORT in the environment).
+# Exported, so the web server (config/Procfile) listens on it and SITE_URL, the base of
+# every emailed link and of the URL seed_demo prints, defaults to it (config/settings/base.py).
+RUN_PORT ?= 8000
+export RUN_PORT
+
 .DEFAULT_GOAL := help
 .PHONY: help run test lint format lock install install-dev migrate seed check-deploy compose-check clean
 
 help:
-	@echo "make run    - install, migrate, seed demo data and serve http://127.0.0.1:8000"
+	@echo "make run    - install, migrate, seed demo data and serve http://127.0.0.1:$(RUN_PORT)"
 	@echo "              (SQLite, embedded broker, Celery worker and beat, emails on the console)"
+	@echo "              (another port: make run RUN_PORT=8101; emailed links follow it)"
 	@echo "make test   - install test dependencies, lint, and run the whole test suite"
 	@echo "make lint   - ruff lint and format check"
 	@echo "make format - ruff format and autofix"

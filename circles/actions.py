@@ -5,11 +5,12 @@ organizer), records a MembershipEvent and sends its emails after commit."""
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from members.models import User
 from outbox import kinds
-from outbox.messages import notify
+from outbox.messages import notify, public_url
 
 from .models import Charter, Circle, Invitation, Membership, MembershipEvent, Topic
 
@@ -445,7 +446,9 @@ def _send_invitation(invitation: Invitation, *, first: bool) -> None:
         INVITATION,
         invitation.email,
         circle=invitation.circle,
-        context={"invitation": invitation, "token": token},
+        context={"invitation": invitation},
+        # The link is a secret: the outbox keeps it only until the email is sent.
+        secrets={"invitation_url": public_url(reverse("circles:invitation", args=[token]))},
     )
 
 

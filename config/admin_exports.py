@@ -27,6 +27,7 @@ NEVER_EXPORTED = frozenset(
         "outbox.Notification.body_text",
         "outbox.Notification.body_html",
         "outbox.Notification.ics",
+        "outbox.Notification.secrets",
         "meetings.CalendarFeed.token",
         "circles.Invitation.token_hash",
         "members.User.password",

@@ -2,12 +2,14 @@
 and again by `demo_welcome` once the worker is up, so it does not scroll away under the
 worker's and beat's banners on `make run`."""
 
+from django.urls import reverse
+
 from .data import PROGRAM_ADMIN_EMAIL, ROSTER_PEOPLE
 from .seed_tour import Tour
 
 
 def account_lines(people: list[tuple], password: str, base_url: str) -> list[str]:
-    lines = [f"Log in at {base_url}/accounts/login/ with:"]
+    lines = [f"Log in at {base_url}{reverse('account_login')} with:"]
     for email, full, *_ in people:
         role = (
             "program admin"

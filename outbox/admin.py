@@ -1,10 +1,11 @@
 from django.contrib import admin
+from django.db.models import Q
 from django.utils import timezone
 
 from config.admin_exports import ConfidentialAdmin
 
 from . import kinds
-from .models import Notification
+from .models import REMOVED_LINK, Notification
 
 
 class KindFilter(admin.SimpleListFilter):
@@ -53,7 +54,8 @@ class NotificationAdmin(ConfidentialAdmin):
         "subject",
         "created_at",
     ]
-    exclude = ["body_text", "body_html", "ics"]  # may hold confidential minutes
+    # Bodies may hold confidential minutes; secrets are links that open accounts.
+    exclude = ["body_text", "body_html", "ics", "secrets"]
     actions = ["retry_now"]
 
     def has_add_permission(self, request) -> bool:
@@ -65,7 +67,22 @@ class NotificationAdmin(ConfidentialAdmin):
 
     @admin.action(description="Send again now (failed or pending rows)")
     def retry_now(self, request, queryset):
-        count = queryset.filter(status__in=["failed", "pending"]).update(
+        # A row given up lost its secret links with its last attempt: sending it again would
+        # deliver "[link removed after sending]". The person asks for a new link instead.
+        retryable = queryset.filter(status__in=["failed", "pending"])
+        removed = REMOVED_LINK[:-1]  # the start of every slot (models.secret_slot)
+        linkless = retryable.filter(
+            Q(body_text__contains=removed) | Q(body_html__contains=removed), status="failed"
+        )
+        skipped = linkless.count()
+        count = retryable.exclude(pk__in=linkless.values("pk")).update(
             status="pending", due_at=timezone.now(), attempts=0, claimed_at=None, claimed_by=""
         )
         self.message_user(request, f"{count} notifications will be sent at the next sweep.")
+        if skipped:
+            self.message_user(
+                request,
+                f"{skipped} could not be sent again: their links (invitation, confirmation "
+                "or password reset) were removed when they failed; the person needs a new one.",
+                level="warning",
+            )

@@ -9,8 +9,10 @@
    takes nothing, so no row is sent by two runs. It then sends each row it took over one
    SMTP connection; the rows sent are marked *sent* together, by a conditional UPDATE at
    most MARK_EVERY after they went out (so a batch costs the same few statements whatever
-   its size). A transient error puts the row back to *pending* with a growing delay;
-   after MAX_ATTEMPTS it is *failed*.
+   its size). The same UPDATE clears the row's secrets (links with tokens, put back into
+   the message only as it is sent), so a sent row holds no usable link. A transient error
+   puts the row back to *pending* with a growing delay; after MAX_ATTEMPTS it is *failed*
+   (and its secrets are cleared too).
 3. Rows left in *sending* by a worker that died are put back to *pending* after
    STUCK_AFTER by the next sweep. A message may then go out twice (it was sent, the
    worker died before marking it); every message carries a Message-ID made from its row
@@ -33,10 +35,11 @@ from django.db import transaction
 from django.db.models import CharField, F, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
+from django.utils.html import escape
 
 from . import kinds
 from .mime import OutboxMessage
-from .models import Notification
+from .models import Notification, secret_slot
 
 logger = logging.getLogger(__name__)
 
@@ -151,14 +154,16 @@ class _Marks:
 
     def flush(self) -> None:
         if self.sent:
+            # The secrets go in the same UPDATE: once sent, the row opens nothing.
             self.mine.filter(pk__in=self.sent).update(
                 status=Status.SENT,
                 sent_at=timezone.now(),
                 message_id=message_id_sql(),
                 last_error="",
+                secrets={},
             )
         if self.cancelled:
-            self.mine.filter(pk__in=self.cancelled).update(status=Status.CANCELLED)
+            self.mine.filter(pk__in=self.cancelled).update(status=Status.CANCELLED, secrets={})
         self.sent, self.cancelled, self.last = [], [], timezone.now()
 
 
@@ -218,12 +223,15 @@ def _retry(row: Notification, exc: Exception) -> str:
     attempts were counted when it was taken."""
     attempts = row.attempts
     failed = attempts >= MAX_ATTEMPTS
+    # A row given up keeps no secret either (its link is dead; the person asks again).
+    cleared = {"secrets": {}} if failed else {}
     Notification.objects.filter(pk=row.pk, status=Status.SENDING, claimed_by=row.claimed_by).update(
         status=Status.FAILED if failed else Status.PENDING,
         due_at=timezone.now() + backoff(attempts),
         claimed_at=None,
         claimed_by="",
         last_error=f"{type(exc).__name__}: {exc}"[:2000],
+        **cleared,
     )
     logger.warning("notification %s not sent (attempt %s): %s", row.pk, attempts, exc)
     return "failed" if failed else "retry"
@@ -239,10 +247,17 @@ def deliver_due() -> dict[str, int]:
 
 
 def stored_message(row: Notification) -> EmailMultiAlternatives:
-    """The message rendered when the notification was created."""
-    message = OutboxMessage(row.subject, row.body_text, to=[row.email])
-    if row.body_html:
-        message.attach_alternative(row.body_html, "text/html")
+    """The message rendered when the notification was created, with its secret links put
+    back in place of their slots."""
+    subject, text, html = row.subject, row.body_text, row.body_html
+    for name, value in (row.secrets or {}).items():
+        slot = secret_slot(name)
+        subject = subject.replace(slot, value)
+        text = text.replace(slot, value)
+        html = html.replace(slot, escape(value))
+    message = OutboxMessage(subject, text, to=[row.email])
+    if html:
+        message.attach_alternative(html, "text/html")
     if row.ics:
         message.attach("meeting.ics", row.ics, "text/calendar; method=PUBLISH; charset=utf-8")
     return message

@@ -14,6 +14,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -22,7 +23,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from . import delivery, kinds
-from .models import Notification
+from .models import Notification, secret_slot
 from .tasks import dispatch_due_notifications
 
 logger = logging.getLogger(__name__)
@@ -38,6 +39,14 @@ def recipient_of(to) -> Recipient:
     if isinstance(to, str):
         return Recipient(email=to.lower())
     return Recipient(email=to.email, name=to.display_name)
+
+
+def public_url(path_or_url: str) -> str:
+    """`path_or_url` on the public site (settings.SITE_URL): the one base of every link
+    in an email, whatever host a request came in on and whoever renders the message."""
+    parts = urlsplit(path_or_url)
+    path = urlunsplit(("", "", parts.path, parts.query, parts.fragment))
+    return settings.SITE_URL.rstrip("/") + path
 
 
 def render(kind: str, recipient: Recipient, context: dict) -> tuple[str, str, str]:
@@ -65,13 +74,19 @@ def notify(
     key: str | None = None,
     ics: str = "",
     due_at: datetime | None = None,
+    secrets: dict[str, str] | None = None,
 ):
     """Queue the `kind` email to `to` (a user or an address), rendered now. A `key`
-    makes it idempotent: the same reason never produces a second message."""
+    makes it idempotent: the same reason never produces a second message.
+
+    A link that carries a token (invitations, one-click answers...) goes in `secrets`,
+    never in `context`: the template sees a slot under the same name, the stored row
+    keeps the link only until it is sent, and the sent row opens nothing."""
     kinds.get(kind)  # an unregistered kind is a programming error, caught before queueing
     recipient = recipient_of(to)
+    slots = {name: secret_slot(name) for name in secrets or {}}
     subject, text, html = render(
-        kind, recipient, {"circle": circle, "meeting": meeting, **(context or {})}
+        kind, recipient, {"circle": circle, "meeting": meeting, **(context or {}), **slots}
     )
     values = {
         "kind": kind,
@@ -83,6 +98,7 @@ def notify(
         "body_text": text,
         "body_html": html,
         "ics": ics,
+        "secrets": dict(secrets or {}),
     }
     if due_at:
         values["due_at"] = due_at
@@ -95,9 +111,17 @@ def notify(
 
 
 def queue_rendered(
-    kind: str, email: str, *, subject: str, text: str, html: str = "", recipient=None
+    kind: str,
+    email: str,
+    *,
+    subject: str,
+    text: str,
+    html: str = "",
+    recipient=None,
+    secrets: dict[str, str] | None = None,
 ):
-    """Queue a message someone else rendered (allauth's account emails)."""
+    """Queue a message someone else rendered (allauth's account emails), with its secret
+    values already replaced by their slots (`secret_slot(name)`)."""
     kinds.get(kind)
     Notification.objects.create(
         kind=kind,
@@ -106,6 +130,7 @@ def queue_rendered(
         subject=subject,
         body_text=text,
         body_html=html,
+        secrets=dict(secrets or {}),
         dedupe_key=f"{kind}:{uuid.uuid4()}",
     )
     _after_queueing()

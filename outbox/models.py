@@ -6,6 +6,17 @@ from django.utils import timezone
 
 from . import kinds
 
+# What a stored message shows where a secret link was: the stored subject and bodies hold
+# this slot, the link itself only the `secrets` column, until the row is sent (or given
+# up). A row copied out of the database after sending opens nothing.
+REMOVED_LINK = "[link removed after sending]"
+
+
+def secret_slot(name: str) -> str:
+    """The placeholder of the secret `name` in a stored message: plain text that HTML
+    escaping leaves alone, so the same slot stands in the text and the HTML body."""
+    return f"[link removed after sending: {name}]"
+
 
 class NotificationQuerySet(models.QuerySet):
     def due(self, now=None) -> "NotificationQuerySet":
@@ -77,6 +88,10 @@ class Notification(models.Model):
     body_text = models.TextField(blank=True)
     body_html = models.TextField(blank=True)
     ics = models.TextField(blank=True)
+    # Secret values (links with tokens or keys) by name, put in place of their slots at
+    # send time and cleared by the same UPDATE that marks the row sent, cancelled or
+    # failed: a sent row holds no usable secret.
+    secrets = models.JSONField(default=dict, db_default={}, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = NotificationQuerySet.as_manager()

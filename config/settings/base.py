@@ -19,7 +19,11 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-dev-key-change-me-roundtable-embedded")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# The public base URL: every link in every email starts with it, whoever renders the
+# email (web request or worker). `make run` serves on RUN_PORT, so its default follows.
+RUN_PORT = int(env("RUN_PORT", default="") or 8000)
+SITE_URL = env("SITE_URL", default="") or f"http://127.0.0.1:{RUN_PORT}"
+SITE_NAME = "Roundtable"  # what account emails call the site ("Hello from Roundtable!")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

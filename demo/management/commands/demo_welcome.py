@@ -6,6 +6,7 @@ import os
 import signal
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from config.celery import app
@@ -35,7 +36,7 @@ class Command(BaseCommand):
                 time.sleep(1)
         time.sleep(1)  # let beat's banner go first
         password = os.environ.get("DEMO_PASSWORD", DEMO_PASSWORD_DEFAULT)
-        base_url = "http://127.0.0.1:8000"
+        base_url = settings.SITE_URL.rstrip("/")
         lines = account_lines(DEMO_PEOPLE, password, base_url) + tour_lines(find_tour(), base_url)
         self.stdout.write(self.style.SUCCESS(f"Roundtable is running at {base_url}/"))
         for line in lines:

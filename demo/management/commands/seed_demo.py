@@ -165,7 +165,7 @@ class Command(BaseCommand):
                 f"{len(programs)} programs, {len(circles)} circles)."
             )
         )
-        base_url = "http://127.0.0.1:8000"
+        base_url = settings.SITE_URL.rstrip("/")
         for line in account_lines(DEMO_PEOPLE, password, base_url):
             self.stdout.write(line)
         self.stdout.write("Demo circles:")
