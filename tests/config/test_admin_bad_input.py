@@ -6,8 +6,6 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from tests.config.test_admin import every_row, operator, ops  # noqa: F401
-
 pytestmark = pytest.mark.django_db
 
 EVERY_ADMIN = sorted(admin.site._registry, key=lambda model: model._meta.label)
@@ -73,9 +71,7 @@ def test_every_changelist_answers_bad_search_and_filter_values_without_an_error(
     [model for model in EVERY_ADMIN if admin.site._registry[model].date_hierarchy],
     ids=lambda m: m._meta.label,
 )
-def test_every_date_hierarchy_answers_out_of_range_dates_without_an_error(
-    ops, every_row, model
-):
+def test_every_date_hierarchy_answers_out_of_range_dates_without_an_error(ops, every_row, model):
     field = admin.site._registry[model].date_hierarchy
     for parts in BAD_DATES:
         params = {f"{field}__{part}": value for part, value in parts.items()}
