@@ -20,6 +20,7 @@ from .models import (
 class ProgramAdmin(ConfidentialAdmin):
     list_display = ["name", "slug", "circle_count", "admin_count", "created_at"]
     search_fields = ["name", "slug", "admins__email"]
+    ordering = ["name", "pk"]  # autocomplete pages through them
     prepopulated_fields = {"slug": ["name"]}
     # An autocomplete, not a two-pane select of every user on the site.
     autocomplete_fields = ["admins"]
@@ -91,6 +92,7 @@ class CircleAdmin(ConfidentialAdmin):
     list_filter = ["kind", "status", "join_policy", "visibility", "meeting_format", "program"]
     list_select_related = ["program"]
     search_fields = ["name", "slug", "description", "program__name"]
+    ordering = ["name", "pk"]  # autocomplete pages through them
     date_hierarchy = "created_at"
     autocomplete_fields = ["created_by", "program"]
     raw_id_fields = ["current_charter"]

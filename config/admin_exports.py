@@ -97,8 +97,8 @@ class ConfidentialDisplayMixin:
     """Leaves NEVER_EXPORTED fields out of everything the admin shows: the form and its
     read-only fields (so the change page, and the history entries its saves write, never
     carry them), list columns, list filters and search. For ModelAdmins and inlines alike;
-    a field typed into an admin by mistake is dropped here, and tests/config/
-    test_admin_confidential.py fails on it."""
+    a field typed into an admin by mistake is dropped here, and
+    tests/config/test_admin_confidential.py fails on it."""
 
     def get_fields(self, request, obj=None):
         return _shown(self.model, super().get_fields(request, obj))

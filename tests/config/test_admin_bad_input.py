@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 EVERY_ADMIN = sorted(admin.site._registry, key=lambda model: model._meta.label)
 NUL = "\x00"
 # Out of range for a 32-bit or 64-bit integer, for a date, or for Python's datetime.
-BAD_VALUES = [NUL, f"1{NUL}", "2147483648", "99999999999999999999999", "-1", "9999-99-99"]
+BAD_VALUES = [NUL, "2147483648", "99999999999999999999999", "9999-99-99"]
 # A year, month or day the date hierarchy turns into datetimes, and the edges of that range.
 BAD_DATES = [
     {"year": "2147483648"},
@@ -111,6 +111,8 @@ def test_there_are_autocomplete_fields_to_sweep():
     assert len(AUTOCOMPLETES) >= 5
 
 
+# Autocomplete pages through the target's rows: unordered, a page could repeat or skip some.
+@pytest.mark.filterwarnings("error::django.core.paginator.UnorderedObjectListWarning")
 @pytest.mark.parametrize("source", AUTOCOMPLETES, ids="-".join)
 def test_every_autocomplete_answers_bad_terms_without_an_error(ops, every_row, source):
     app_label, model_name, field_name = source

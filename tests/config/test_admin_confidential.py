@@ -9,7 +9,12 @@ from django.contrib.auth.models import Group
 from django.db import models
 from django.urls import reverse
 
-from config.admin_exports import NEVER_EXPORTED, SECRET_FIELDS, is_never_exported
+from config.admin_exports import (
+    NEVER_EXPORTED,
+    SECRET_FIELDS,
+    ConfidentialDisplayMixin,
+    is_never_exported,
+)
 from meetings.models import RSVP
 from members.models import User
 
@@ -84,6 +89,13 @@ def _names(model_admin) -> list[str]:
         for entry in options["fields"]:
             names += list(entry) if isinstance(entry, list | tuple) else [entry]
     return [name for name in names if isinstance(name, str)]
+
+
+def test_every_admin_and_inline_of_our_apps_drops_never_exported_fields():
+    for model_admin in _admins():
+        if model_admin.model._meta.app_label in ("auth", "account"):
+            continue  # Django's and allauth's own admins: no field of theirs is on the list
+        assert isinstance(model_admin, ConfidentialDisplayMixin), model_admin
 
 
 def test_no_admin_or_inline_names_a_never_exported_field():
