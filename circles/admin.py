@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from config.admin_exports import ConfidentialAdmin, ReadOnlyHistoryMixin
+from config.admin_exports import ConfidentialAdmin, ConfidentialTabularInline, ReadOnlyHistoryMixin
 
 from .models import (
     Charter,
@@ -20,6 +20,7 @@ from .models import (
 class ProgramAdmin(ConfidentialAdmin):
     list_display = ["name", "slug", "circle_count", "admin_count", "created_at"]
     search_fields = ["name", "slug", "admins__email"]
+    ordering = ["name", "pk"]  # autocomplete pages through them
     prepopulated_fields = {"slug": ["name"]}
     # An autocomplete, not a two-pane select of every user on the site.
     autocomplete_fields = ["admins"]
@@ -59,7 +60,7 @@ class TopicAdmin(ConfidentialAdmin):
         return obj.circle_count
 
 
-class CharterInline(admin.TabularInline):
+class CharterInline(ConfidentialTabularInline):
     model = Charter
     extra = 0
     fields = ["version", "mission", "guiding_principles", "created_by", "created_at"]
@@ -91,6 +92,7 @@ class CircleAdmin(ConfidentialAdmin):
     list_filter = ["kind", "status", "join_policy", "visibility", "meeting_format", "program"]
     list_select_related = ["program"]
     search_fields = ["name", "slug", "description", "program__name"]
+    ordering = ["name", "pk"]  # autocomplete pages through them
     date_hierarchy = "created_at"
     autocomplete_fields = ["created_by", "program"]
     raw_id_fields = ["current_charter"]
@@ -130,10 +132,10 @@ class CharterAdmin(ReadOnlyHistoryMixin, ConfidentialAdmin):
         return obj.circle.current_charter_id == obj.pk
 
 
-class MembershipEventInline(admin.TabularInline):
+class MembershipEventInline(ConfidentialTabularInline):
     model = MembershipEvent
     extra = 0
-    fields = ["at", "kind", "actor", "note"]
+    fields = ["at", "kind", "actor"]  # not the note: free text about a person
     readonly_fields = fields
     can_delete = False
 
@@ -162,6 +164,7 @@ class MembershipAdmin(ConfidentialAdmin):
     date_hierarchy = "requested_at"
     autocomplete_fields = ["user", "circle"]
     raw_id_fields = ["charter_accepted", "invitation"]
+    exclude = ["request_message", "end_reason"]  # what people wrote: confidential
     inlines = [MembershipEventInline]
 
     def has_delete_permission(self, request, obj=None) -> bool:
@@ -191,7 +194,7 @@ class MembershipEventAdmin(ReadOnlyHistoryMixin, ConfidentialAdmin):
         "membership__circle__name",
     ]
     date_hierarchy = "at"
-    fields = ["membership", "kind", "actor", "note", "at"]
+    fields = ["membership", "kind", "actor", "at"]
     readonly_fields = fields
 
     @admin.display(description="Member", ordering="membership__user__full_name")
@@ -245,7 +248,8 @@ class InvitationAdmin(ConfidentialAdmin):
     list_select_related = ["circle", "invited_by"]
     search_fields = ["email", "circle__name", "circle__slug", "invited_by__email"]
     date_hierarchy = "sent_at"
-    readonly_fields = ["token_hash", "created_at", "send_count", "accepted_by"]
+    readonly_fields = ["created_at", "send_count", "accepted_by"]
+    exclude = ["token_hash"]  # a secret: never shown
     autocomplete_fields = ["circle", "invited_by"]
 
     def has_add_permission(self, request) -> bool:

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Count
 from django.db.models.functions import Length
 
-from config.admin_exports import ConfidentialAdmin
+from config.admin_exports import ConfidentialAdmin, ConfidentialTabularInline
 
 from .models import (
     RSVP,
@@ -55,7 +55,7 @@ class MeetingSeriesAdmin(ConfidentialAdmin):
         return obj.meeting_count
 
 
-class AgendaItemInline(admin.TabularInline):
+class AgendaItemInline(ConfidentialTabularInline):
     formfield_overrides = HTTPS_URLS
     model = AgendaItem
     extra = 0
@@ -119,6 +119,7 @@ class RSVPAdmin(ConfidentialAdmin):
     search_fields = ["user__email", "user__full_name", "meeting__title", "meeting__circle__name"]
     date_hierarchy = "meeting__start"
     raw_id_fields = ["meeting", "user"]
+    exclude = ["note"]  # what the member wrote to the circle: confidential
 
     @admin.display(description="Circle", ordering="meeting__circle__name")
     def circle(self, obj: RSVP):
@@ -138,10 +139,10 @@ class SeriesRSVPAdmin(ConfidentialAdmin):
         return obj.series.circle
 
 
-class AttendanceChangeInline(admin.TabularInline):
+class AttendanceChangeInline(ConfidentialTabularInline):
     model = AttendanceChange
     extra = 0
-    fields = ["at", "status", "note", "changed_by"]
+    fields = ["at", "status", "changed_by"]  # not the note: free text about a person
     readonly_fields = fields
     can_delete = False
 
@@ -160,6 +161,7 @@ class AttendanceAdmin(ConfidentialAdmin):
     search_fields = ["user__email", "user__full_name", "meeting__title", "meeting__circle__name"]
     date_hierarchy = "meeting__start"
     raw_id_fields = ["meeting", "user", "recorded_by"]
+    exclude = ["note"]  # what the member wrote to the circle: confidential
     inlines = [AttendanceChangeInline]
 
     @admin.display(description="Circle", ordering="meeting__circle__name")
@@ -180,7 +182,7 @@ class AttendanceChangeAdmin(ConfidentialAdmin):
         "attendance__meeting__title",
     ]
     date_hierarchy = "at"
-    fields = ["attendance", "status", "note", "changed_by", "at"]
+    fields = ["attendance", "status", "changed_by", "at"]
     readonly_fields = fields
 
     def has_add_permission(self, request) -> bool:

@@ -1,9 +1,17 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
 
-from config.admin_exports import ConfidentialAdmin, ConfidentialLookupsMixin
+from config.admin_exports import (
+    ConfidentialAdmin,
+    ConfidentialDisplayMixin,
+    ConfidentialLookupsMixin,
+)
 
 from .models import Institution, Milestone, User
 
@@ -23,7 +31,7 @@ class InstitutionAdmin(ConfidentialAdmin):
 
 
 @admin.register(User)
-class UserAdmin(ConfidentialLookupsMixin, DjangoUserAdmin):
+class UserAdmin(ConfidentialDisplayMixin, ConfidentialLookupsMixin, DjangoUserAdmin):
     ordering = ["email"]
     list_display = [
         "email",
@@ -48,9 +56,11 @@ class UserAdmin(ConfidentialLookupsMixin, DjangoUserAdmin):
     list_select_related = ["institution"]
     search_fields = ["email", "full_name", "preferred_name", "institution__name", "specialty"]
     autocomplete_fields = ["institution"]
-    readonly_fields = ["public_id", "last_login", "date_joined"]
+    readonly_fields = ["public_id", "password_state", "last_login", "date_joined"]
+    # Neither the password hash nor the self-identified answers (gender, URiM; for
+    # aggregate reports only) are on any admin page: NEVER_EXPORTED.
     fieldsets = (
-        (None, {"fields": ("email", "password", "public_id")}),
+        (None, {"fields": ("email", "password_state", "public_id")}),
         ("Name", {"fields": ("full_name", "preferred_name", "pronouns")}),
         (
             "Profile",
@@ -66,28 +76,11 @@ class UserAdmin(ConfidentialLookupsMixin, DjangoUserAdmin):
             },
         ),
         (
-            "Self-identified (aggregate use only)",
-            {
-                "classes": ("collapse",),
-                "fields": ("gender", "gender_self_description", "underrepresented_in_medicine"),
-            },
-        ),
-        (
             "Permissions",
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
         ),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
-
-    def get_fieldsets(self, request, obj=None):
-        fieldsets = super().get_fieldsets(request, obj)
-        if request.user.is_superuser:
-            return fieldsets
-        # Self-identified answers are for aggregate reports only: staff who are not
-        # superusers (support, program staff) do not see them person by person.
-        return [fs for fs in fieldsets if fs[0] != self.DEMOGRAPHICS]
-
-    DEMOGRAPHICS = "Self-identified (aggregate use only)"
 
     add_fieldsets = (
         (
@@ -98,6 +91,14 @@ class UserAdmin(ConfidentialLookupsMixin, DjangoUserAdmin):
             },
         ),
     )
+
+    @admin.display(description="Password")
+    def password_state(self, obj: User) -> str:
+        if obj.pk is None:
+            return "-"
+        url = reverse("admin:auth_user_password_change", args=[obj.pk])
+        state = "Set" if obj.has_usable_password() else "None (signs in by email only)"
+        return format_html('{} · <a href="{}">Set a new password</a>', state, url)
 
 
 @admin.register(Milestone)
@@ -110,3 +111,45 @@ class MilestoneAdmin(ConfidentialAdmin):
     raw_id_fields = ["member"]
     date_hierarchy = "date"
     readonly_fields = ["created_at", "updated_at"]
+
+    # Members record milestones for their own record and for the program's outcome
+    # figures, not for staff to read one by one: without this permission (superusers have
+    # every permission) staff see counts only, and no row, change page, history or export.
+    PRIVATE = "members.view_private_milestones"
+
+    def can_see_milestones(self, request) -> bool:
+        return request.user.has_perm(self.PRIVATE)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        if obj is not None and not self.can_see_milestones(request):
+            return False
+        return super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request) -> bool:
+        return self.can_see_milestones(request) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self.can_see_milestones(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self.can_see_milestones(request) and super().has_delete_permission(request, obj)
+
+    def changelist_view(self, request, extra_context=None):
+        if self.can_see_milestones(request):
+            return super().changelist_view(request, extra_context)
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        # Counts only; a POST (an action such as the CSV export) runs nothing here.
+        milestones = self.get_queryset(request)
+        by_kind = dict(milestones.values_list("kind").annotate(count=Count("pk")).order_by("kind"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Milestones (counts)",
+            "rows": [(label, by_kind.get(kind, 0)) for kind, label in Milestone.Kind.choices],
+            "total": sum(by_kind.values()),
+            "members": milestones.aggregate(n=Count("member", distinct=True))["n"],
+            "permission": "Can see members' milestones one by one",
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/members/milestone/counts.html", context)

@@ -291,6 +291,10 @@ class Milestone(models.Model):
 
     class Meta:
         ordering = ["-date", "-pk"]
+        permissions = [
+            # Without it, staff see milestones as counts only (members/admin.py).
+            ("view_private_milestones", "Can see members' milestones one by one"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=(

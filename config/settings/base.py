@@ -26,7 +26,7 @@ SITE_URL = env("SITE_URL", default="") or f"http://127.0.0.1:{RUN_PORT}"
 SITE_NAME = "Roundtable"  # what account emails call the site ("Hello from Roundtable!")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.RoundtableAdminConfig",  # django.contrib.admin with our site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

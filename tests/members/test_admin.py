@@ -54,7 +54,9 @@ def test_operator_opens_a_user_and_the_institution_list(client, operator, bob):
     client.force_login(operator)
     page = client.get(reverse("admin:members_user_change", args=[bob.pk]))
     assert page.status_code == 200
-    assert b"Self-identified (aggregate use only)" in page.content
+    # Self-identified answers are for aggregate reports only, even for superusers.
+    assert b"Self-identified" not in page.content
+    assert b'name="gender"' not in page.content
     institutions = client.get(reverse("admin:members_institution_changelist"), {"q": "mayo"})
     assert [i.name for i in institutions.context["cl"].result_list] == ["Mayo Clinic"]
 
