@@ -6,10 +6,10 @@ import os
 import signal
 import time
 
+from celery import current_app as app
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from config.celery import app
 from demo.management.commands.seed_demo import DEMO_PASSWORD_DEFAULT, DEMO_PEOPLE
 from demo.seed_tour import find_tour
 from demo.welcome import account_lines, tour_lines
