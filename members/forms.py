@@ -4,6 +4,7 @@ from functools import cache
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from dateutil.relativedelta import relativedelta
 from django import forms
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
@@ -50,6 +51,14 @@ class SignupForm(AllauthSignupForm):
         # A hidden field the person cannot correct: fall back instead of failing sign-up.
         value = self.cleaned_data.get("timezone", "").strip()
         return value if is_valid_timezone(value) else "UTC"
+
+    def try_save(self, request):
+        if self.account_already_exists:
+            # allauth then only emails the address's owner, which is far quicker than
+            # creating an account (mostly the password hash): hash the password we will
+            # not use, so the time taken does not tell that the address is registered.
+            make_password(self.cleaned_data.get("password1"))
+        return super().try_save(request)
 
 
 class TimezoneSelect(forms.Select):
