@@ -4,6 +4,7 @@ from collections.abc import Callable, Iterable
 
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.utils.cache import patch_cache_control
 
 FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -44,3 +45,27 @@ class RejectNulMiddleware:
             names = (f.name or "" for _, files in request.FILES.lists() for f in files)
             return _has_nul(names)
         return False
+
+
+class PrivateCacheMiddleware:
+    """Every answer to a signed-in person (pages, CSV/XLSX/ICS downloads, redirects) says
+    `Cache-Control: private, no-store`: a shared proxy must not keep it, and neither may
+    the browser's disk cache on a shared computer after logging out. A view that chose a
+    policy as strict (no-store) keeps its own. The tokenised calendar feed, fetched by
+    calendar apps without a session, keeps its `private, max-age=300`."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not _is_no_store(response):
+            if response.has_header("Cache-Control"):
+                del response["Cache-Control"]  # e.g. the feed's max-age
+            patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+def _is_no_store(response: HttpResponse) -> bool:
+    return "no-store" in response.get("Cache-Control", "")

@@ -85,6 +85,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@login_required
 @require_safe
 def circle_meetings(request: HttpRequest, slug: str) -> HttpResponse:
     circle = get_circle(request, slug)

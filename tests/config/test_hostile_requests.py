@@ -3,13 +3,11 @@ form data, as a visitor and as a signed-in organizer: the answer is a 4xx, never
 (PostgreSQL refuses NUL in text and integers beyond bigint; Python dates end at 9999)."""
 
 import re
-from datetime import time, timedelta
 from urllib.parse import quote
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
-from django.urls.resolvers import RegexPattern
-from django.utils import timezone
+
+from .routes import ADMIN_ROUTES, ALL_ROUTES, PLACEHOLDER, ROUTES, good_values, url_for
 
 pytestmark = pytest.mark.django_db
 
@@ -19,97 +17,13 @@ HUGE_INTS = ["2147483648", "99999999999999999999"]  # beyond int, beyond bigint
 HOSTILE_VALUES = [NUL, *HUGE_INTS, "99999-01-01", "-1e309"]
 # Query parameters the views read, besides the fields of the forms they render.
 QUERY_NAMES = {"page", "kind", "in_academia", "next", "by", "program", "circle", "start", "end"}
-ROUTE_PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
-REGEX_GROUP = re.compile(r"\(\?P<(?P<name>\w+)>[^)]*\)")
 FORM_FIELD = re.compile(r'<(?:input|select|textarea)[^>]*\bname="([^"]+)"')
-
-
-def _walk(patterns, prefix: str = "", namespace: str = ""):
-    for entry in patterns:
-        if isinstance(entry, URLResolver):
-            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-            yield from _walk(entry.url_patterns, prefix + _template(entry.pattern), ns)
-        elif isinstance(entry, URLPattern):
-            name = f"{namespace}{entry.name}" if entry.name else prefix or "/"
-            yield name, prefix + _template(entry.pattern), entry.default_args
-
-
-def _template(pattern) -> str:
-    """The pattern as a path with `{converter:name}` placeholders."""
-    if isinstance(pattern, RegexPattern):
-        text = pattern._regex.lstrip("^").removesuffix("$").removesuffix(r"\Z")
-        return REGEX_GROUP.sub(lambda m: "{regex:" + m["name"] + "}", text)
-    return ROUTE_PARAM.sub(
-        lambda m: "{" + (m["converter"] or "str") + ":" + m["name"] + "}", str(pattern)
-    )
-
-
-PLACEHOLDER = re.compile(r"\{(?P<converter>[^:}]+):(?P<name>[^}]+)\}")
-ALL_ROUTES = sorted({(name, template) for name, template, _ in _walk(get_resolver().url_patterns)})
-# The Django admin's own pages are swept by tests/config/test_admin.py as staff; here they
-# are only checked for NUL, as visitors and non-staff see them (a redirect to log in).
-ROUTES = [(name, template) for name, template in ALL_ROUTES if not name.startswith("admin")]
-ADMIN_ROUTES = [(name, template) for name, template in ALL_ROUTES if name.startswith("admin")]
-
-
-def _url(template: str, good: dict, bad: tuple[str, str] | None = None) -> str:
-    def value(match) -> str:
-        if bad and match["name"] == bad[0]:
-            return quote(bad[1], safe="")
-        return str(good.get(match["name"], good.get(match["converter"], "x")))
-
-    return "/" + PLACEHOLDER.sub(value, template)
 
 
 def _bad_path_values(converter: str) -> list[str]:
     if converter == "int":
         return HUGE_INTS
     return [NUL, HUGE_INTS[-1]]
-
-
-@pytest.fixture
-def world(alice, bob, carol, circle, dana):
-    """One of everything a URL can name, so views get past their lookups."""
-    from circles.models import Invitation
-    from meetings import actions
-    from meetings.models import Format
-    from members.models import Milestone
-
-    meeting = actions.schedule(
-        circle,
-        day=timezone.localdate() + timedelta(days=3),
-        at=time(12),
-        minutes=60,
-        zone="UTC",
-        details=actions.Details("Circle", Format.ONLINE, "https://example.org/meet"),
-        by=alice,
-    )
-    milestone = Milestone.objects.create(
-        member=alice, kind=Milestone.Kind.PUBLICATION, date=timezone.localdate(), title="Paper"
-    )
-    invitation = Invitation.objects.filter(circle=circle).first()
-    return {
-        "slug": circle.slug,
-        "pk": meeting.pk,
-        "int": meeting.pk,
-        "item": 1,
-        "public_id": alice.public_id,
-        "uuid": alice.public_id,
-        "token": "x",
-        "table": "meetings",
-        "report": "participation",
-        "milestone": milestone.pk,
-        "invitation": invitation.pk if invitation else 1,
-    }
-
-
-def _good_values(world: dict, name: str) -> dict:
-    good = dict(world)
-    if name.startswith("members:milestone"):
-        good["pk"] = world["milestone"]
-    elif name.startswith("circles:invitation"):
-        good["pk"] = world["invitation"]
-    return good
 
 
 def _assert_not_a_server_error(response, what: str) -> None:
@@ -119,12 +33,12 @@ def _assert_not_a_server_error(response, what: str) -> None:
 
 
 def _sweep(client, name: str, template: str, good: dict, *, post: bool) -> None:
-    url = _url(template, good)
+    url = url_for(template, good)
     methods = (client.get, client.post) if post else (client.get,)
     # Path parameters, one at a time.
     for match in PLACEHOLDER.finditer(template):
         for bad in _bad_path_values(match["converter"]):
-            hostile = _url(template, good, (match["name"], bad))
+            hostile = url_for(template, good, (match["name"], bad))
             for method in methods:
                 response = method(hostile)
                 _assert_not_a_server_error(response, f"{method.__name__} {hostile}")
@@ -165,7 +79,7 @@ def test_the_sweep_covers_every_app_and_allauth():
 
 @pytest.mark.parametrize(("name", "template"), ROUTES, ids=[name for name, _ in ROUTES])
 def test_hostile_values_never_cause_a_server_error(client, world, name, template):
-    good = _good_values(world, name)
+    good = good_values(world, name)
     # Visitors are sent to log in before any form is read, so only GETs for them.
     _sweep(client, name, template, good, post=False)
     from members.models import User
@@ -182,7 +96,7 @@ def test_nul_in_admin_urls_is_a_400(client, alice):
             if PLACEHOLDER.search(template):
                 hostile = "/" + PLACEHOLDER.sub(quote(NUL), template)
                 assert client.get(hostile).status_code in (400, 404), hostile
-            url = _url(template, {"app_label": "members"})
+            url = url_for(template, {"app_label": "members"})
             assert client.get(url, {"q": NUL}).status_code == 400, url
 
 

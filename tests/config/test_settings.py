@@ -67,6 +67,7 @@ def test_embedded_default_uses_sqlite_file_cache_and_filesystem_broker():
     assert transport["control_folder"].endswith("var/broker/control")
     assert transport["polling_interval"] == 0.1
 
+
 def test_email_verification_is_mandatory_everywhere_so_signup_hides_existing_accounts():
     # allauth can only keep sign-up from saying "already registered" under mandatory
     # verification; the environment cannot weaken it.
