@@ -58,8 +58,12 @@ from .times import NonexistentLocalTime
 def _back(request: HttpRequest, fallback: str) -> str:
     target = request.POST.get("next") or request.GET.get("next")
     # Only a path: redirect() would take a bare word for a view name (NoReverseMatch, 500).
-    if target and target.startswith("/") and url_has_allowed_host_and_scheme(
-        target, {request.get_host()}, require_https=request.is_secure()
+    if (
+        target
+        and target.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            target, {request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return target
     return fallback
