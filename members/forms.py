@@ -222,12 +222,12 @@ class MilestoneForm(forms.ModelForm):
     in_academia = forms.NullBooleanField(
         required=False,
         label="Is the new position in academia?",
-        help_text="Only for an academic position change.",
+        help_text="Only for a new position.",
         widget=forms.RadioSelect(
             choices=[
                 (True, "Yes, in academia"),
                 (False, "No, outside academia"),
-                ("", "Does not apply (not a position change)"),
+                ("", "Does not apply (not a new position)"),
             ]
         ),
     )
@@ -292,7 +292,7 @@ class MilestoneForm(forms.ModelForm):
         elif kind and kind != Milestone.Kind.POSITION_CHANGE and in_academia is not None:
             self.add_error(
                 "in_academia",
-                "This applies only to an academic position change: choose “Does not apply”, "
+                "This applies only to a new position: choose “Does not apply”, "
                 "or change the kind of milestone.",
             )
         return cleaned
