@@ -4,15 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('members', '0003_milestone'),
+        ("members", "0003_milestone"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='milestone',
-            name='kind',
-            field=models.CharField(choices=[('cda', 'Career development award'), ('grant', 'Research grant'), ('publication', 'Publication'), ('promotion', 'Promotion'), ('leadership', 'Leadership role'), ('talk', 'Invited talk'), ('honor', 'Honor or award'), ('position', 'New position')], max_length=20),
+            model_name="milestone",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("cda", "Career development award"),
+                    ("grant", "Research grant"),
+                    ("publication", "Publication"),
+                    ("promotion", "Promotion"),
+                    ("leadership", "Leadership role"),
+                    ("talk", "Invited talk"),
+                    ("honor", "Honor or award"),
+                    ("position", "New position"),
+                ],
+                max_length=20,
+            ),
         ),
     ]
