@@ -416,9 +416,12 @@ class InvitationResult:
 
 
 @transaction.atomic
-def invite(circle: Circle, emails: list[str], *, by) -> InvitationResult:
+def invite(
+    circle: Circle, emails: list[str], *, by, names: dict[str, str] | None = None
+) -> InvitationResult:
     """Invite each address (already validated and de-duplicated by the form); skip people
-    who are already in the circle or already have an open invitation."""
+    who are already in the circle or already have an open invitation. `names` maps an
+    address to the name typed with it, shown on the pending list."""
     _lock(circle)  # two organizers inviting the same address at once get one invitation
     result = InvitationResult()
     for email in emails:
@@ -431,6 +434,7 @@ def invite(circle: Circle, emails: list[str], *, by) -> InvitationResult:
             result.skipped.append((email, "already invited: use “Resend” below"))
             continue
         invitation = existing or Invitation(circle=circle, email=email)
+        invitation.name = (names or {}).get(email) or invitation.name
         invitation.invited_by = by
         _send_invitation(invitation, first=existing is None)
         result.sent.append(email)

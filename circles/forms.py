@@ -3,13 +3,15 @@ from email.utils import getaddresses
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.html import escape
 from django.utils.text import slugify
 
 from members.forms import TimezoneField
 
-from .models import KIND_DEFAULTS, Charter, Circle, Program, Topic
+from .models import KIND_DEFAULTS, Charter, Circle, Invitation, Program, Topic
 
 MAX_INVITES_AT_ONCE = 100
+NAME_MAX_LENGTH = Invitation._meta.get_field("name").max_length
 
 
 class CircleForm(forms.ModelForm):
@@ -262,9 +264,11 @@ class InviteForm(forms.Form):
     emails = forms.CharField(
         label="Email addresses",
         max_length=20000,
-        help_text=(
+        # Crispy renders help text as HTML: the example's angle brackets must be escaped.
+        help_text=escape(
             "Paste one or more addresses, separated by commas, semicolons or new lines. "
-            f"Up to {MAX_INVITES_AT_ONCE} at once; “Name <address>” works too."
+            f"Up to {MAX_INVITES_AT_ONCE} at once. With a name, write it before the address: "
+            "Erin Evans <erin@example.org>."
         ),
         widget=forms.Textarea(attrs={"rows": 5, "autocomplete": "off"}),
     )
@@ -272,6 +276,7 @@ class InviteForm(forms.Form):
     def clean_emails(self) -> list[str]:
         raw = self.cleaned_data["emails"].replace(";", ",").replace("\n", ",")
         self.skipped: list[tuple[str, str]] = []
+        self.names: dict[str, str] = {}
         valid: list[str] = []
         for name, address in getaddresses([raw]):
             address = address.strip().lower()
@@ -289,6 +294,8 @@ class InviteForm(forms.Form):
                 self.skipped.append((address, "listed twice"))
                 continue
             valid.append(address)
+            if name := " ".join(name.split())[:NAME_MAX_LENGTH]:
+                self.names[address] = name
         if len(valid) > MAX_INVITES_AT_ONCE:
             raise ValidationError(
                 f"That is {len(valid)} addresses; send at most {MAX_INVITES_AT_ONCE} at once."

@@ -492,6 +492,8 @@ class Invitation(models.Model):
 
     circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField(max_length=254)
+    # The name typed with the address ("Erin Evans <erin@example.org>"), if any.
+    name = models.CharField(max_length=150, blank=True)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

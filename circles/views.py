@@ -404,7 +404,9 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
             "reopen it before inviting people.",
         )
     if request.method == "POST" and form.is_valid():
-        result = actions.invite(circle, form.cleaned_data["emails"], by=request.user)
+        result = actions.invite(
+            circle, form.cleaned_data["emails"], by=request.user, names=form.names
+        )
         skipped = form.skipped + result.skipped
         if result.sent:
             messages.success(

@@ -57,8 +57,13 @@ from .times import NonexistentLocalTime
 
 def _back(request: HttpRequest, fallback: str) -> str:
     target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, {request.get_host()}, require_https=request.is_secure()
+    # Only a path: redirect() would take a bare word for a view name (NoReverseMatch, 500).
+    if (
+        target
+        and target.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            target, {request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return target
     return fallback
@@ -84,6 +89,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@login_required
 @require_safe
 def circle_meetings(request: HttpRequest, slug: str) -> HttpResponse:
     circle = get_circle(request, slug)

@@ -4,6 +4,7 @@ from functools import cache
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from dateutil.relativedelta import relativedelta
 from django import forms
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
@@ -153,6 +154,14 @@ class SignupForm(AllauthSignupForm):
         # Empty only from a page rendered before the picker was visible: UTC, as then.
         return self.cleaned_data.get("timezone") or UTC
 
+    def try_save(self, request):
+        if self.account_already_exists:
+            # allauth then only emails the address's owner, which is far quicker than
+            # creating an account (mostly the password hash): hash the password we will
+            # not use, so the time taken does not tell that the address is registered.
+            make_password(self.cleaned_data.get("password1"))
+        return super().try_save(request)
+
 
 class ProfileForm(forms.ModelForm):
     institution_name = forms.CharField(
@@ -292,12 +301,12 @@ class MilestoneForm(forms.ModelForm):
     in_academia = forms.NullBooleanField(
         required=False,
         label="Is the new position in academia?",
-        help_text="Only for an academic position change.",
+        help_text="Only for a new position.",
         widget=forms.RadioSelect(
             choices=[
                 (True, "Yes, in academia"),
                 (False, "No, outside academia"),
-                ("", "Does not apply (not a position change)"),
+                ("", "Does not apply (not a new position)"),
             ]
         ),
     )
@@ -362,7 +371,7 @@ class MilestoneForm(forms.ModelForm):
         elif kind and kind != Milestone.Kind.POSITION_CHANGE and in_academia is not None:
             self.add_error(
                 "in_academia",
-                "This applies only to an academic position change: choose “Does not apply”, "
+                "This applies only to a new position: choose “Does not apply”, "
                 "or change the kind of milestone.",
             )
         return cleaned

@@ -239,6 +239,12 @@ class User(AbstractUser):
         changes = self.milestones.position_changes().filter(date__lte=timezone.localdate())
         return changes.order_by("-date", "-pk").first()
 
+    def current_position(self) -> "Milestone | None":
+        """The role the person holds now: the latest new position or promotion (a promotion
+        changes the role but not whether it is in academia)."""
+        positions = self.milestones.positions().filter(date__lte=timezone.localdate())
+        return positions.order_by("-date", "-pk").first()
+
     @property
     def is_in_academia(self) -> bool:
         """People join while in academic positions: they stay counted as retained until
@@ -256,6 +262,10 @@ class MilestoneQuerySet(models.QuerySet):
     def position_changes(self) -> "MilestoneQuerySet":
         return self.filter(kind=Milestone.Kind.POSITION_CHANGE)
 
+    def positions(self) -> "MilestoneQuerySet":
+        """Milestones that give a person a new role: a new position or a promotion."""
+        return self.filter(kind__in=Milestone.POSITION_KINDS)
+
 
 class Milestone(models.Model):
     """A member's career event. Members keep recording them after they leave a circle;
@@ -269,7 +279,8 @@ class Milestone(models.Model):
         LEADERSHIP = "leadership", "Leadership role"
         INVITED_TALK = "talk", "Invited talk"
         HONOR = "honor", "Honor or award"
-        POSITION_CHANGE = "position", "Academic position change"
+        # Shown beside "in academia" / "outside academia": "New position in academia".
+        POSITION_CHANGE = "position", "New position"
 
     member = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="milestones"
@@ -286,6 +297,9 @@ class Milestone(models.Model):
     in_academia = models.BooleanField("is the new position in academia?", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # What gives a person a new role (User.current_position).
+    POSITION_KINDS = (Kind.POSITION_CHANGE, Kind.PROMOTION)
 
     objects = MilestoneQuerySet.as_manager()
 

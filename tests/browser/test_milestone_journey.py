@@ -37,14 +37,14 @@ def test_bob_records_a_k23_then_edits_and_deletes_it(
     add.get_by_role("button", name="Add milestone").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Add a milestone")
     expect(page.locator("#error_1_id_in_academia")).to_contain_text(
-        "This applies only to an academic position change"
+        "This applies only to a new position"
     )
     assert not Milestone.objects.exists()
     assert_accessible("add form with an error")
     screenshot("60-milestone-error")
 
     # He fixes it and sees the award in his record.
-    page.get_by_label("Does not apply (not a position change)").check()
+    page.get_by_label("Does not apply (not a new position)").check()
     expect(page.get_by_label("Title")).to_have_value("Sedation and delirium in pediatric ICUs")
     page.get_by_role("button", name="Add milestone").click()
     expect(page.get_by_role("status")).to_contain_text("Added to your career record")

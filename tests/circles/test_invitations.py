@@ -307,3 +307,27 @@ def test_invitations_to_an_archived_circle_show_a_clear_page(client, circle, inv
     response = client.get(link)
     assert response.status_code == 410
     assert "has closed" in response.content.decode()
+
+
+def test_invite_help_text_shows_the_name_and_address_example_as_text(client, alice, circle):
+    client.force_login(alice)
+    html = client.get(invite_url(circle)).content.decode()
+    # Escaped once: the browser shows "Erin Evans <erin@example.org>", not an HTML tag.
+    assert "Erin Evans &lt;erin@example.org&gt;" in html
+    assert "<address>" not in html and "&amp;lt;" not in html
+
+
+def test_pending_invitations_list_the_name_given_with_the_address(send, circle):
+    html = send(circle, "Frank  Fischer <FRANK@example.org>, gia@example.org").content.decode()
+    assert circle.invitations.get(email="frank@example.org").name == "Frank Fischer"
+    assert circle.invitations.get(email="gia@example.org").name == ""
+    pending = html[html.index("Pending invitations") :]
+    assert "Frank Fischer" in pending
+    assert "frank@example.org" in pending
+    assert "gia@example.org" in pending
+
+
+def test_a_script_as_invitee_name_is_shown_as_text(send, circle):
+    html = send(circle, '"<script>x</script>" <frank@example.org>').content.decode()
+    assert "<script>x</script>" not in html
+    assert "&lt;script&gt;x&lt;/script&gt;" in html

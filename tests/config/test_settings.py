@@ -66,7 +66,13 @@ def test_embedded_default_uses_sqlite_file_cache_and_filesystem_broker():
     assert transport["data_folder_in"] == transport["data_folder_out"]
     assert transport["control_folder"].endswith("var/broker/control")
     assert transport["polling_interval"] == 0.1
-    assert s["verification"] == "optional"
+
+
+def test_email_verification_is_mandatory_everywhere_so_signup_hides_existing_accounts():
+    # allauth can only keep sign-up from saying "already registered" under mandatory
+    # verification; the environment cannot weaken it.
+    s = settings_for("config.settings.local", ACCOUNT_EMAIL_VERIFICATION="optional")
+    assert s["verification"] == "mandatory"
 
 
 def test_database_url_selects_postgresql_with_persistent_healthy_connections():

@@ -1,3 +1,4 @@
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -293,12 +294,12 @@ BAD_INPUT = [
     (
         "in_academia",
         {"kind": "publication", "in_academia": "True"},
-        "This applies only to an academic position change",
+        "This applies only to a new position",
     ),
     (
         "in_academia",
         {"kind": "publication", "in_academia": "False"},
-        "This applies only to an academic position change",
+        "This applies only to a new position",
     ),
 ]
 
@@ -413,3 +414,36 @@ def test_position_changes_queryset(bob):
     position(bob, date(2020, 1, 1), True)
     k23(bob)
     assert list(bob.milestones.position_changes().values_list("kind", flat=True)) == ["position"]
+
+
+def test_career_record_shows_the_role_from_a_later_promotion(client, bob):
+    position(bob, date(2019, 7, 1), True, "Assistant professor, University of Pittsburgh")
+    promotion = {"kind": Milestone.Kind.PROMOTION, "funder": ""}
+    k23(bob, date=date(2024, 7, 1), title="Associate professor", **promotion)
+    client.force_login(bob)
+    html = client.get(CAREER).content.decode()
+    assert "In an academic position: Associate professor, since 1 July 2024." in html
+    assert bob.current_position().title == "Associate professor"
+    assert bob.is_in_academia
+
+
+def test_career_record_ignores_a_promotion_dated_in_the_future(client, bob):
+    position(bob, date(2019, 7, 1), True, "Assistant professor")
+    later = timezone.localdate() + timedelta(days=30)
+    k23(bob, kind=Milestone.Kind.PROMOTION, date=later, title="Associate professor", funder="")
+    client.force_login(bob)
+    html = client.get(CAREER).content.decode()
+    assert "In an academic position: Assistant professor, since 1 July 2019." in html
+    assert bob.current_position().title == "Assistant professor"
+
+
+def test_new_position_rows_read_naturally(client, bob):
+    position(bob, date(2019, 7, 1), True, "Assistant professor")
+    position(bob, date(2023, 3, 15), False, "Research scientist, Medtronic")
+    client.force_login(bob)
+    html = client.get(CAREER).content.decode()
+    assert "Academic position change" not in html
+    assert re.search(r"New position <span[^>]*>in academia</span>", html)
+    assert re.search(r"New position <span[^>]*>outside academia</span>", html)
+    assert "Your position: Research scientist, Medtronic, since 15 March 2023." in html
+    assert Milestone.objects.filter(kind="position").count() == 2  # stored values unchanged
