@@ -2,6 +2,8 @@
 taken, read and marked in bulk, and what every reminder of one meeting shares is read
 once per meeting."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -20,7 +22,10 @@ def batch_of(count: int) -> list[int]:
 
 
 @pytest.mark.parametrize("count", [5, 50])
-def test_a_batch_costs_the_same_queries_at_5_and_at_50_rows(count, mailoutbox):
+def test_a_batch_costs_the_same_queries_at_5_and_at_50_rows(count, mailoutbox, monkeypatch):
+    # On a loaded machine 50 messages can take longer than MARK_EVERY, which adds a mid-batch
+    # UPDATE: that flush is timed, not counted, so it is kept out of the budget here.
+    monkeypatch.setattr(delivery, "MARK_EVERY", timedelta(hours=1))
     ids = batch_of(count)
     with CaptureQueriesContext(connection) as ctx:
         assert delivery.send_batch(ids)["sent"] == count
