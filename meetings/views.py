@@ -309,15 +309,18 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def who_is_coming(meeting: Meeting, seated: list) -> dict:
-    """The seated members by the answer that counts, and those who gave none."""
+    """The seated members by the answer that counts, those on leave (not expected, so not
+    listed as owing an answer) and the others who gave none."""
     answers = effective_answers(meeting)
     by_answer = {a: [] for a in Answer.values}
     for m in seated:
         if m.user_id in answers:
             by_answer[answers[m.user_id]].append(m.user)
+    unanswered = [m for m in seated if m.user_id not in answers]
     return {
         "by_answer": by_answer,
-        "no_answer": [m.user for m in seated if m.user_id not in answers],
+        "on_leave": [m.user for m in unanswered if m.status == Membership.Status.ON_LEAVE],
+        "no_answer": [m.user for m in unanswered if m.status != Membership.Status.ON_LEAVE],
     }
 
 

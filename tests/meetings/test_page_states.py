@@ -146,3 +146,17 @@ def test_a_meeting_under_way_says_answers_are_closed_whatever_the_answer(
     client.force_login(bob)
     html = client.get("/meetings/").content.decode()
     assert "Answers are closed; you said yes." in html
+
+
+def test_a_member_on_leave_is_listed_on_leave_not_as_owing_an_answer(
+    client, circle, alice, bob, upcoming
+):
+    from circles.actions import start_leave
+
+    start_leave(circle.memberships.get(user=bob), by=alice, note="Parental leave")
+    client.force_login(alice)
+    page = client.get(upcoming.get_absolute_url()).content.decode()
+    no_answer = re.search(r'data-answer="none">(.*?)</li>', page, re.S).group(1)
+    on_leave = re.search(r'data-answer="on-leave">(.*?)</li>', page, re.S).group(1)
+    assert bob.display_name in on_leave and "On leave (1)" in on_leave
+    assert bob.display_name not in no_answer
