@@ -84,8 +84,9 @@ def test_demo_research_export_is_k_anonymous_in_every_scope(client):
         for column in QIS:
             assert f"Generalized: {column}" in about
     assert published > 0
-    # Somebody answered fewer than 3 surveys, so the rule is exercised.
-    assert any(0 < r["surveys_answered"] < 3 for r in raw)
+    # Who in the demo answered fewer than 3 surveys depends on the users' primary keys
+    # (the demo's answers are drawn per meeting and user id), so the 3-answer rule is
+    # proved on fixed data in test_a_per_person_survey_mean_needs_three_answers.
 
 
 # --- generated data ---------------------------------------------------------------------
