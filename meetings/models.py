@@ -598,8 +598,14 @@ class SurveyQuerySet(models.QuerySet):
         totals = self.aggregate(
             sent=Count("pk"),
             answered=Count("pk", filter=Q(answered_at__isnull=False)),
-            usefulness=Avg("usefulness", filter=Q(answered_at__isnull=False)),
-            recommend=Avg("recommend", filter=Q(answered_at__isnull=False)),
+            # (named apart from the fields: an alias equal to a field hides it from the
+            # count below)
+            usefulness_mean=Avg("usefulness", filter=Q(answered_at__isnull=False)),
+            recommend_mean=Avg("recommend", filter=Q(answered_at__isnull=False)),
+            # "recommend" is optional: its mean needs as many answers that gave one.
+            recommend_answers=Count(
+                "pk", filter=Q(answered_at__isnull=False, recommend__isnull=False)
+            ),
         )
         result = {"sent": totals["sent"], "answered": totals["answered"], "shown": False}
         if totals["answered"] < settings.SURVEY_MIN_ANSWERS:
@@ -613,8 +619,11 @@ class SurveyQuerySet(models.QuerySet):
         labels = dict(Survey.GOT_CHOICES)
         result.update(
             shown=True,
-            usefulness=round(totals["usefulness"] or 0, 1),
-            recommend=None if totals["recommend"] is None else round(totals["recommend"], 1),
+            usefulness=round(totals["usefulness_mean"] or 0, 1),
+            recommend=None
+            if totals["recommend_mean"] is None
+            or totals["recommend_answers"] < settings.SURVEY_MIN_ANSWERS
+            else round(totals["recommend_mean"], 1),
             distribution=[(score, distribution.get(score, 0)) for score in range(1, 6)],
             got=sorted(((labels.get(k, k), n) for k, n in got.items()), key=lambda x: -x[1]),
             comments=sorted(

@@ -487,7 +487,8 @@ def research_result(scope: Scope) -> disclosure.Result:
                 "rsvps_given": r["rsvps_given"],
                 "surveys_answered": answered,
                 "mean_usefulness": _mean(r["mean_usefulness"], answered),
-                "mean_recommend": _mean(r["mean_recommend"], answered),
+                # "recommend" is optional: its mean counts only the answers that gave one.
+                "mean_recommend": _mean(r["mean_recommend"], r["recommend_answers"]),
                 "in_academia": r["in_academia"],
                 "has_cda": r["has_cda"],
                 "grants": r["grants"],

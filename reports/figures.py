@@ -868,7 +868,8 @@ def research_rows_sql(scope: Scope) -> tuple[str, list]:
     ),
     scores AS (
         SELECT h.circle_id, s.user_id, COUNT(*) AS surveys_answered,
-               AVG(s.usefulness) AS usefulness, AVG(s.recommend) AS recommend
+               AVG(s.usefulness) AS usefulness, AVG(s.recommend) AS recommend,
+               COUNT(s.recommend) AS recommend_answers
         FROM meetings_survey s JOIN held h ON h.id = s.meeting_id
         WHERE s.answered_at IS NOT NULL
         GROUP BY h.circle_id, s.user_id
@@ -882,6 +883,7 @@ def research_rows_sql(scope: Scope) -> tuple[str, list]:
            COALESCE(d.responded, 0) AS rsvps_given,
            COALESCE(sc.surveys_answered, 0) AS surveys_answered,
            sc.usefulness AS mean_usefulness, sc.recommend AS mean_recommend,
+           COALESCE(sc.recommend_answers, 0) AS recommend_answers,
            people.retained AS in_academia, people.cda AS has_cda,
            people.grants, people.publications, people.promotions
     FROM people

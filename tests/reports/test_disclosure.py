@@ -227,3 +227,50 @@ def test_member_ids_differ_between_scopes_and_between_a_persons_circles(client, 
     # The same six people sit in both circles: their rows are not linked by an id.
     both, *_ = _research_export(client, {"program": program.slug})
     assert len(both) == 12 and len({r["member_id"] for r in both}) == 12
+
+
+@pytest.mark.django_db
+def test_a_mean_of_an_optional_score_counts_only_the_answers_that_gave_one(program):
+    """Three answered surveys but one "recommend" score: that one score is not a mean."""
+    now = timezone.now()
+    circle = make_circle(UserFactory(), program=program, name="Optional scores")
+    meetings = [
+        Meeting.objects.create(
+            circle=circle,
+            title="Monthly",
+            start=now - timedelta(days=30 * n),
+            end=now - timedelta(days=30 * n) + timedelta(hours=1),
+            timezone="UTC",
+            meeting_format="online",
+        )
+        for n in range(1, 4)
+    ]
+    for n in range(6):
+        user = UserFactory()
+        joined = now - timedelta(days=400)
+        Membership.objects.create(
+            circle=circle,
+            user=user,
+            status=Membership.Status.ACTIVE,
+            joined_at=joined,
+            requested_at=joined,
+        )
+        for i, meeting in enumerate(meetings):
+            Survey.objects.create(
+                meeting=meeting,
+                user=user,
+                token_hash=f"opt-{meeting.pk}-{n}",
+                expires_at=now,
+                answered_at=now,
+                usefulness=4,
+                recommend=9 if i == 0 else None,
+            )
+    result = exports.research_result(figures.Scope(circles=Circle.objects.filter(pk=circle.pk)))
+    mine = [r for r in result.rows if r["surveys_answered"] == 3]
+    assert mine and all(r["mean_usefulness"] == 4 for r in mine)
+    assert all(r["mean_recommend"] is None for r in mine)
+    # The meeting's own summary follows the same rule.
+    summary = Survey.objects.filter(meeting=meetings[0]).summary(with_comments=False)
+    assert summary["shown"] and summary["recommend"] == 9
+    summary = Survey.objects.filter(meeting=meetings[1]).summary(with_comments=False)
+    assert summary["shown"] and summary["usefulness"] == 4 and summary["recommend"] is None
