@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from config.forms import form_status, posted
@@ -480,6 +481,7 @@ def _accept(request: HttpRequest, found: Invitation, form: AcceptCharterForm) ->
 # --- accepting an invitation (public link) -------------------------------------------------
 
 
+@never_cache
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
     """The page an emailed invitation links to. GET only shows it (mail scanners follow
     links); joining is the POST of its button."""

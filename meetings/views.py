@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from circles.access import get_circle
@@ -715,13 +716,23 @@ def dashboard_context(user) -> dict:
 # --- links in emails (no login; a GET only shows, the button POSTs) ------------------------
 
 
+@never_cache
 def rsvp_link(request: HttpRequest, token: str) -> HttpResponse:
     """The RSVP buttons of a reminder. Mail scanners follow links, so the GET shows a page
-    and only its button records the answer."""
+    and only its button records the answer. A link opens nothing once answers are closed
+    (the meeting started) or its person no longer holds a seat in the circle: the signed
+    token cannot be revoked, so what it shows is checked on every request."""
     data = read_rsvp_token(token)
     meeting = Meeting.objects.filter(pk=(data or {}).get("m")).select_related("circle").first()
     user = User.objects.filter(pk=(data or {}).get("u"), is_active=True).first()
-    if data is None or meeting is None or user is None or data.get("a") not in Answer.values:
+    if (
+        data is None
+        or meeting is None
+        or user is None
+        or data.get("a") not in Answer.values
+        or meeting.has_started
+        or not meeting.circle.memberships.seated().filter(user=user).exists()
+    ):
         return render(request, "meetings/link_invalid.html", status=404)
     answer = data["a"]
     error = None
@@ -747,6 +758,7 @@ def rsvp_link(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+@never_cache
 def survey(request: HttpRequest, token: str) -> HttpResponse:
     found = (
         Survey.objects.filter(token_hash=hash_token(token))

@@ -75,3 +75,10 @@ def test_visitor_is_sent_to_log_in_from_a_circles_meetings_page(client, circle):
     response = client.get(url)
     assert response.status_code == 302
     assert response["Location"] == f"{reverse('account_login')}?next={url}"
+
+
+@pytest.mark.parametrize("path", ["/rsvp/x/", "/surveys/x/", "/invitations/x/"])
+def test_pages_opened_by_an_emailed_token_are_never_stored(client, path):
+    """No one is signed in there, but the page is about one person: never kept by a cache."""
+    response = client.get(path)
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]

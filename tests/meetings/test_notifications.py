@@ -218,6 +218,23 @@ def test_an_rsvp_link_shows_a_page_and_only_its_button_answers(client, bob, soon
     assert client.get(url[:-5] + "xxxx/").status_code == 404
 
 
+def test_an_rsvp_link_is_private_and_closes_with_the_meeting_or_the_seat(client, alice, bob, soon):
+    """A signed link cannot be revoked: it opens nothing once answers close or its person
+    left the circle, and no cache keeps the page."""
+    url = reverse("meetings:rsvp_link", kwargs={"token": reminders.rsvp_token(soon, bob, "no")})
+    page = client.get(url)
+    assert page.status_code == 200 and "no-store" in page["Cache-Control"]
+    Meeting.objects.filter(pk=soon.pk).update(start=timezone.now() - timedelta(minutes=1))
+    assert client.get(url).status_code == 404
+    assert client.post(url).status_code == 404 and not RSVP.objects.exists()
+    Meeting.objects.filter(pk=soon.pk).update(start=timezone.now() + timedelta(days=1))
+    from circles.actions import leave
+
+    leave(soon.circle.memberships.get(user=bob), by=bob)
+    assert client.get(url).status_code == 404
+    assert client.post(url).status_code == 404 and not RSVP.objects.exists()
+
+
 def test_rescheduling_moves_pending_reminders_and_tells_members(
     alice, bob, soon, details, mailoutbox, settings
 ):
