@@ -66,10 +66,12 @@ class CircleForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["slug"].required = False
-        # Only a program's admins (and staff, for every program) may move a circle into it
-        # or out of it: an organizer who is not one cannot hide their circle from the
-        # program, nor file it under a program that did not ask for it.
-        programs = Program.objects.all() if user.is_staff else Program.objects.filter(admins=user)
+        # Only a program's admins (and whoever may change programs, for every program) may
+        # move a circle into it or out of it: an organizer who is not one cannot hide their
+        # circle from the program, nor file it under a program that did not ask for it. Being
+        # staff is not enough: the staff flag alone grants nothing here, as in the admin.
+        any_program = user.has_perm("circles.change_program")
+        programs = Program.objects.all() if any_program else Program.objects.filter(admins=user)
         current = self.instance.program if self.instance.program_id else None
         self.program_note = ""
         if not programs.exists() or (current and not programs.filter(pk=current.pk).exists()):
@@ -81,7 +83,7 @@ class CircleForm(forms.ModelForm):
                 "under their program: ask yours if it belongs to one."
             )
         else:
-            which = "Staff may choose any program." if user.is_staff else "Programs you administer."
+            which = "You may choose any program." if any_program else "Programs you administer."
             field = self.fields["program"]
             field.queryset = programs
             field.empty_label = "No program"

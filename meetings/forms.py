@@ -9,9 +9,8 @@ from django.utils import timezone
 
 from circles.models import Circle, Membership
 from config.forms import DistinctMultipleChoiceField
-from members.forms import TimezoneSelect
+from members.forms import TimezoneField
 from members.models import User
-from members.timezones import timezone_choices
 
 from .actions import Details
 from .models import (
@@ -65,9 +64,9 @@ class MeetingDetailsForm(forms.Form):
             "max_value": f"A meeting lasts at most {MAX_DURATION // 60} hours.",
         },
     )
-    timezone = forms.ChoiceField(
-        choices=timezone_choices,
-        widget=TimezoneSelect(),
+    # The profile's and the circle's field: an old name (US/Eastern) reads as its current
+    # zone, and a circle's zone with no current name (Etc/GMT+5) is still accepted.
+    timezone = TimezoneField(
         help_text="The time above is in this zone; members see it in their own.",
     )
     meeting_format = forms.ChoiceField(label="Format", choices=Format.choices)

@@ -144,12 +144,26 @@ def test_only_a_programs_admins_can_file_a_circle_under_it(client, alice, dana, 
     assert Circle.objects.get().program == program
 
 
-def test_staff_may_file_a_new_circle_under_any_program_or_none(client, program):
+def test_staff_without_permission_file_circles_only_under_programs_they_administer(client, program):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_staff=True))
+    page = client.get(NEW, {"kind": "workgroup"})
+    assert "program" not in page.context["form"].fields
+    client.post(NEW, circle_data(program=program.pk))
+    assert Circle.objects.get().program is None
+
+
+def test_who_may_change_programs_may_file_a_new_circle_under_any_program_or_none(client, program):
+    from django.contrib.auth.models import Permission
+
     from circles.models import Program
     from tests.factories import UserFactory
 
     other = Program.objects.create(name="Surgery Circles", slug="surgery")
-    client.force_login(UserFactory(is_staff=True))
+    operator = UserFactory(is_staff=True)
+    operator.user_permissions.add(Permission.objects.get(codename="change_program"))
+    client.force_login(operator)
     page = client.get(NEW, {"kind": "workgroup"})
     assert list(page.context["form"].fields["program"].queryset) == [other, program]
     html = page.content.decode()

@@ -71,6 +71,20 @@ def test_organizer_schedules_a_one_off_meeting(client, alice, circle):
     assert meeting.series is None
 
 
+@pytest.mark.parametrize(
+    ("posted", "saved"), [("US/Eastern", "America/New_York"), ("Etc/GMT+5", "Etc/GMT+5")]
+)
+def test_the_schedule_form_takes_the_zones_the_circle_form_takes(
+    client, alice, circle, posted, saved
+):
+    """An old name is read as its current zone; a zone with no current name (which a
+    circle may keep) is accepted, so such a circle's organizer can still schedule."""
+    client.force_login(alice)
+    response = client.post(url(circle), data(timezone=posted))
+    assert response.status_code == 302, response.context["form"].errors
+    assert Meeting.objects.get().timezone == saved
+
+
 def test_organizer_schedules_a_monthly_series(client, alice, circle):
     client.force_login(alice)
     client.post(url(circle), data(repeat="monthly_weekday", count="6"))
