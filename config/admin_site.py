@@ -1,49 +1,23 @@
-"""The admin site: Django's, with two guards every admin page gets (config/apps.py makes
-it the default site, so `admin.site` and `@admin.register` are this one).
+"""The admin site: Django's, with one guard (config/apps.py makes it the default site, so
+`admin.site` and `@admin.register` are this one). NUL bytes in admin requests are refused
+for every page by config.middleware.RejectNulMiddleware.
 
-- A NUL byte anywhere in the request (query string, form, URL) is a 400: PostgreSQL
-  refuses NUL in text, so a search, filter or autocomplete term carrying one would
-  otherwise end in a 500 when the query runs.
 - The "view on site" shortcut (`/admin/r/<content type>/<id>/`) only opens what the staff
   member may view in the admin, and never a row that holds a secret: Django's own checks
   nothing but `is_staff`, and a calendar feed's address *is* its token.
 """
 
-from functools import wraps
-
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.views import shortcut
-from django.http import Http404, HttpResponseBadRequest
+from django.http import Http404
 from django.urls import path
 
 from config.admin_exports import holds_secret
 
-NUL = "\x00"
-
-
-def has_nul(request, *values) -> bool:
-    """Whether the request's query string, form, or URL arguments carry a NUL byte."""
-    for data in (request.GET, request.POST):
-        for key, items in data.lists():
-            if NUL in key or any(NUL in item for item in items):
-                return True
-    return NUL in request.path or any(NUL in str(value) for value in values)
-
 
 class RoundtableAdminSite(admin.AdminSite):
-    def admin_view(self, view, cacheable=False):
-        inner = super().admin_view(view, cacheable)
-
-        @wraps(inner)
-        def refuse_nul(request, *args, **kwargs):
-            if has_nul(request, *args, *kwargs.values()):
-                return HttpResponseBadRequest("The request contains a NUL byte.")
-            return inner(request, *args, **kwargs)
-
-        return refuse_nul
-
     def get_urls(self):
         urls = [url for url in super().get_urls() if getattr(url, "name", None) != "view_on_site"]
         return [
