@@ -29,7 +29,13 @@ def clean_env(**extra: str) -> dict:
         k: v
         for k, v in os.environ.items()
         if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "CELERY_", "CACHE_", "EMAIL_"))
-        and k not in {"ACCOUNT_EMAIL_VERIFICATION", "ACCOUNT_DEFAULT_HTTP_PROTOCOL", "SITE_URL"}
+        and k
+        not in {
+            "ACCOUNT_EMAIL_VERIFICATION",
+            "ACCOUNT_DEFAULT_HTTP_PROTOCOL",
+            "SITE_URL",
+            "RUN_PORT",
+        }
     }
     env.update(extra)
     return env
