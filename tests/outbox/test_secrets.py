@@ -201,3 +201,45 @@ def test_send_again_skips_failed_rows_whose_links_were_removed(client, bob):
     statuses = dict(Notification.objects.values_list("body_text", "status"))
     assert statuses == {"no secret here": "pending", secret_slot("k"): "failed"}
     assert "secrets" in NotificationAdmin.exclude
+
+
+def test_rows_stored_before_the_secrets_column_are_scrubbed_by_the_migration(
+    every_kind_of_secret, bob, mailoutbox
+):
+    """Rows written by the previous release kept their links in the bodies: the data
+    migration removes them from rows that went out and moves them into `secrets` for a
+    row still to be sent, whose delivered email then carries the working link."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("outbox.migrations.0004_scrub_stored_links")
+    links = every_kind_of_secret
+    old_body = "Links: " + " ".join(links)
+    Notification.objects.update(body_text=old_body, body_html=f"<p>{old_body}</p>")
+    invitation_link = next(u for u in links if "/invitations/" in u)
+    waiting = Notification.objects.create(  # as the previous release stored it
+        kind="account",
+        recipient=bob,
+        email=bob.email,
+        subject="Old invitation",
+        body_text=f"Join us: {invitation_link}",
+        body_html=f'<a href="{invitation_link}">Join us</a>',
+        dedupe_key="account:before-the-secrets-column",
+        due_at=timezone.now(),
+    )
+    migration.scrub_links(apps, None)
+
+    sent = Notification.objects.exclude(pk=waiting.pk)
+    assert all(migration.REMOVED_LINK in row.body_text for row in sent)
+    assert not sent.exclude(secrets={}).exists()
+    waiting.refresh_from_db()
+    assert waiting.secrets == {"stored_link_1": invitation_link}
+    mailoutbox.clear()
+    delivery.deliver_due()
+    assert invitation_link in mailoutbox[0].body and opens(invitation_link)
+    waiting.refresh_from_db()
+    assert waiting.status == "sent" and waiting.secrets == {}
+    stored = everything_stored()
+    for url in links:
+        assert urlsplit(url).path.rstrip("/").split("/")[-1] not in stored, url
