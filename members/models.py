@@ -233,17 +233,19 @@ class User(AbstractUser):
         if self.gender != self.Gender.SELF_DESCRIBED:
             self.gender_self_description = ""
 
-    def latest_position_change(self) -> "Milestone | None":
-        """The most recent change of academic position on the person's record (by date,
-        then by when it was entered). A move dated in the future has not happened yet."""
-        changes = self.milestones.position_changes().filter(date__lte=timezone.localdate())
-        return changes.order_by("-date", "-pk").first()
+    def latest_position_change(self, milestones=None) -> "Milestone | None":
+        """The most recent change of academic position on the person's record. Pass the
+        person's milestones when they are loaded already (no query)."""
+        if milestones is None:
+            milestones = self.milestones.position_changes()
+        return latest_milestone(milestones, (Milestone.Kind.POSITION_CHANGE,))
 
-    def current_position(self) -> "Milestone | None":
+    def current_position(self, milestones=None) -> "Milestone | None":
         """The role the person holds now: the latest new position or promotion (a promotion
         changes the role but not whether it is in academia)."""
-        positions = self.milestones.positions().filter(date__lte=timezone.localdate())
-        return positions.order_by("-date", "-pk").first()
+        if milestones is None:
+            milestones = self.milestones.positions()
+        return latest_milestone(milestones, Milestone.POSITION_KINDS)
 
     @property
     def is_in_academia(self) -> bool:
@@ -265,6 +267,14 @@ class MilestoneQuerySet(models.QuerySet):
     def positions(self) -> "MilestoneQuerySet":
         """Milestones that give a person a new role: a new position or a promotion."""
         return self.filter(kind__in=Milestone.POSITION_KINDS)
+
+
+def latest_milestone(milestones, kinds) -> "Milestone | None":
+    """The latest of `milestones` whose kind is among `kinds`, by date, then by when it was
+    entered. One dated in the future has not happened yet."""
+    today = timezone.localdate()
+    happened = [m for m in milestones if m.kind in kinds and m.date <= today]
+    return max(happened, key=lambda m: (m.date, m.pk), default=None)
 
 
 class Milestone(models.Model):

@@ -3,7 +3,6 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from config.forms import form_status, posted
@@ -119,19 +118,14 @@ def _add_initial(request: HttpRequest) -> dict:
 def career(request: HttpRequest) -> HttpResponse:
     user = request.user
     milestones = list(user.milestones.all())
-    # The list is newest first, so the first past position change is the latest and the
-    # first past position or promotion the current role (the rules of
-    # User.latest_position_change and User.current_position, without more queries).
-    today = timezone.localdate()
-    past = [m for m in milestones if m.date <= today]
-    position = next((m for m in past if m.is_position_change), None)
+    position = user.latest_position_change(milestones)
     return render(
         request,
         "members/career.html",
         {
             "milestones": milestones,
             "position": position,
-            "current_position": next((m for m in past if m.kind in Milestone.POSITION_KINDS), None),
+            "current_position": user.current_position(milestones),
             "in_academia": position is None or position.in_academia is not False,
             "form": MilestoneForm(initial=_add_initial(request)),
         },
