@@ -10,6 +10,8 @@ from urllib.parse import urlencode
 from django.conf import settings
 from icalendar import Calendar, Event, vCalAddress
 
+from outbox.messages import public_url
+
 from .models import Answer, Meeting
 from .participation import answers_of
 
@@ -30,7 +32,7 @@ def _event(meeting: Meeting, *, invitation: bool = False) -> Event:
     event.add("dtstamp", meeting.updated_at.astimezone(UTC))
     event.add("last-modified", meeting.updated_at.astimezone(UTC))
     event.add("status", "CANCELLED" if meeting.is_cancelled else "CONFIRMED")
-    event.add("url", _absolute(meeting.get_absolute_url()))
+    event.add("url", public_url(meeting.get_absolute_url()))
     location = meeting.place or meeting.video_link
     if location:
         event.add("location", location)
@@ -39,7 +41,7 @@ def _event(meeting: Meeting, *, invitation: bool = False) -> Event:
         description.append(f"Join online: {meeting.video_link}")
     if meeting.is_cancelled and meeting.cancel_reason:
         description.insert(0, f"Cancelled: {meeting.cancel_reason}")
-    description.append(f"Details: {_absolute(meeting.get_absolute_url())}")
+    description.append(f"Details: {public_url(meeting.get_absolute_url())}")
     event.add("description", "\n\n".join(description))
     if invitation:
         event.add("organizer", organizer(meeting))
@@ -121,10 +123,6 @@ def calendar_method(ics: str) -> str:
     return match.group(1) if match else "PUBLISH"
 
 
-def _absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
 def _utc_stamp(moment) -> str:
     return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
@@ -134,7 +132,7 @@ def google_link(meeting: Meeting) -> str:
         "action": "TEMPLATE",
         "text": f"{meeting.title} · {meeting.circle.name}",
         "dates": f"{_utc_stamp(meeting.start)}/{_utc_stamp(meeting.end)}",
-        "details": _absolute(meeting.get_absolute_url()),
+        "details": public_url(meeting.get_absolute_url()),
         "location": meeting.place or meeting.video_link,
         "ctz": meeting.timezone,
     }
@@ -148,7 +146,7 @@ def outlook_link(meeting: Meeting) -> str:
         "subject": f"{meeting.title} · {meeting.circle.name}",
         "startdt": meeting.start.astimezone(UTC).isoformat(),
         "enddt": meeting.end.astimezone(UTC).isoformat(),
-        "body": _absolute(meeting.get_absolute_url()),
+        "body": public_url(meeting.get_absolute_url()),
         "location": meeting.place or meeting.video_link,
     }
     return "https://outlook.office.com/calendar/0/deeplink/compose?" + urlencode(query)

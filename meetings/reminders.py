@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from config.tokens import hash_token
 from outbox import kinds
-from outbox.messages import ask_for_delivery, recipient_of, render
+from outbox.messages import ask_for_delivery, public_url, recipient_of, render
 from outbox.mime import OutboxMessage
 from outbox.models import Notification
 
@@ -284,8 +284,8 @@ def _links(cache: dict) -> dict:
     for each person's signed RSVP token)."""
     if "links" not in cache:
         cache["links"] = {
-            "rsvp": _absolute(reverse("meetings:rsvp_link", kwargs={"token": TOKEN_SLOT})),
-            "settings": _absolute(reverse("members:notifications")),
+            "rsvp": public_url(reverse("meetings:rsvp_link", kwargs={"token": TOKEN_SLOT})),
+            "settings": public_url(reverse("members:notifications")),
         }
     return cache["links"]
 
@@ -300,10 +300,6 @@ def _still_wanted(row: Notification, facts: dict) -> bool:
     if muted or row.offset_minutes not in (user.reminder_minutes or []):
         return False
     return facts["answers"].get(user.pk) != Answer.NO
-
-
-def _absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
 
 
 def build_reminder(row: Notification, cache: dict) -> EmailMultiAlternatives | None:
@@ -376,7 +372,7 @@ def build_survey(row: Notification, cache: dict) -> EmailMultiAlternatives | Non
         {
             "meeting": meeting,
             "circle": meeting.circle,
-            "survey_url": _absolute(reverse("meetings:survey", kwargs={"token": token})),
+            "survey_url": public_url(reverse("meetings:survey", kwargs={"token": token})),
             "expires_at": survey.expires_at,
             "local_start": meeting.start.astimezone(ZoneInfo(user.timezone)),
             "zone": user.timezone,

@@ -10,13 +10,12 @@ Each person gets at most one email per period: the period's number is in the out
 from datetime import datetime
 
 from dateutil.relativedelta import relativedelta
-from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from outbox import kinds
-from outbox.messages import notify
+from outbox.messages import notify, public_url
 from outbox.models import Notification
 
 from .models import CHECK_IN_PERIOD, User
@@ -49,7 +48,7 @@ def send_career_check_ins(now: datetime | None = None) -> int:
         if user.position_confirmed_at and user.position_confirmed_at >= starts:
             continue  # already confirmed on their own this period: nothing to ask
         due[check_in_key(user.pk, period)] = user
-    career_url = settings.SITE_URL.rstrip("/") + reverse("members:career")
+    career_url = public_url(reverse("members:career"))
     keys = list(due)
     sent = 0
     # In chunks: the key lookup stays within SQLite's parameter limit, and each chunk is

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from config.forms import form_status, posted
+from outbox.messages import public_url
 
 from .access import get_member
 from .forms import MilestoneForm, NotificationSettingsForm, ProfileForm
@@ -39,7 +40,8 @@ def calendar_feed_links(request: HttpRequest) -> dict:
     feed = getattr(request.user, "calendar_feed", None)
     if feed is None:
         return {"feed_url": "", "webcal_url": ""}
-    url = request.build_absolute_uri(feed.get_absolute_url())
+    # On the public site, like every link we hand out (a request may come in on another host).
+    url = public_url(feed.get_absolute_url())
     return {"feed_url": url, "webcal_url": "webcal://" + url.partition("://")[2]}
 
 

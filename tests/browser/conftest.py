@@ -38,6 +38,13 @@ def _migrated_data(transactional_db):
         Topic.objects.get_or_create(slug=slug, defaults={"name": name})
 
 
+@pytest.fixture(autouse=True)
+def _public_url_is_the_live_server(live_server, settings):
+    """The site the browser opens is the public one: links the app hands out (calendar
+    feed, emails) start with SITE_URL, as in production."""
+    settings.SITE_URL = live_server.url
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {

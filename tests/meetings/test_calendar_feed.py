@@ -73,15 +73,17 @@ def test_resetting_the_link_says_so_and_changes_it(client, bob):
     assert "the old one no longer works" in page
 
 
-def test_profile_shows_the_link_a_copy_button_and_a_webcal_subscribe_link(client, bob):
+def test_profile_shows_the_link_a_copy_button_and_a_webcal_subscribe_link(client, bob, settings):
+    settings.SITE_URL = "https://circles.example.edu"
     feed = CalendarFeed.for_user(bob)
     client.force_login(bob)
+    # On the public site, whatever host the page was asked for on.
     page = client.get(reverse("members:profile")).content.decode()
-    https_url = f"http://testserver/calendar/{feed.token}.ics"
+    https_url = f"https://circles.example.edu/calendar/{feed.token}.ics"
     assert f'readonly value="{https_url}"' in page
     # The copy button is an enhancement: hidden until static/js/copy-link.js shows it.
     assert 'data-copy-from="feed-url"' in page
-    assert f'href="webcal://testserver/calendar/{feed.token}.ics"' in page
+    assert f'href="webcal://circles.example.edu/calendar/{feed.token}.ics"' in page
     assert "Create my calendar link" not in page
 
 
