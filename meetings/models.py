@@ -574,16 +574,24 @@ def last_held_role(circle: Circle, *, presenter: bool) -> dict[int, datetime]:
     return last
 
 
-def propose_next(circle: Circle, *, presenter: bool):
+def propose_next(circle: Circle, *, presenter: bool, seated: list[Membership] | None = None):
     """The active member (not on leave) who has gone longest without the role: never
-    first, then longest ago; ties go to who joined the circle earlier."""
+    first, then longest ago; ties go to who joined the circle earlier. `seated`: the
+    circle's seated memberships (with their users) when the caller has them already."""
     last = last_held_role(circle, presenter=presenter)
-    members = (
-        circle.memberships.filter(status=Membership.Status.ACTIVE)
-        .select_related("user")
-        .order_by("joined_at", "pk")
-    )
     oldest = datetime.min.replace(tzinfo=ZoneInfo("UTC"))
+    if seated is None:
+        members = (
+            circle.memberships.filter(status=Membership.Status.ACTIVE)
+            .select_related("user")
+            .order_by("joined_at", "pk")
+        )
+    else:
+        members = sorted(
+            (m for m in seated if m.status == Membership.Status.ACTIVE),
+            # As PostgreSQL orders joined_at: no date last.
+            key=lambda m: (m.joined_at is None, m.joined_at or oldest, m.pk),
+        )
     ranked = sorted(members, key=lambda m: (m.user_id in last, last.get(m.user_id, oldest)))
     return ranked[0].user if ranked else None
 

@@ -45,6 +45,7 @@ from .models import (
     propose_next,
 )
 from .participation import (
+    answers_at,
     answers_of,
     effective_answers,
     expected_at,
@@ -253,12 +254,19 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_meeting(request, pk)
     user = request.user
     circle = meeting.circle
-    is_organizer = circle.is_organizer(user)
     seated = list(
         circle.memberships.seated().select_related("user__institution").order_by("user__full_name")
     )
-    is_member = any(m.user_id == user.pk for m in seated)
-    answers = effective_answers(meeting)
+    # The roles come from the seated rows (the rule of circle.is_member / is_organizer),
+    # and my answer from everyone's: no query of their own.
+    mine = next((m for m in seated if m.user_id == user.pk), None)
+    is_member = mine is not None
+    is_organizer = is_member and mine.is_organizer
+    sourced = answers_at(meeting)
+    answers = {user_id: answer for user_id, (answer, _) in sourced.items()}
+    meeting.my_answer, from_series = sourced.get(user.pk, (None, False))
+    if from_series:
+        meeting.answer_from_series = True
     by_answer = {a: [] for a in Answer.values}
     for m in seated:
         if m.user_id in answers:
@@ -266,7 +274,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     attendance = {a.user_id: a for a in meeting.attendance.select_related("recorded_by")}
     my_attendance = attendance.get(user.pk)
     log = MeetingLog.objects.filter(meeting=meeting).select_related("written_by").first()
-    with_my_answers([meeting], user)
+    agenda_form = (
+        AgendaItemForm(meeting=meeting, may_choose_presenter=is_organizer)
+        if is_member and meeting.can_rsvp
+        else None
+    )
     context = {
         "meeting": meeting,
         "circle": circle,
@@ -283,9 +295,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "log": log,
         "action_items": list(log.action_items.select_related("owner")) if log else [],
         "agenda_items": list(meeting.agenda_items.select_related("presenter")),
-        "agenda_form": AgendaItemForm(meeting=meeting, may_choose_presenter=is_organizer)
-        if is_member and meeting.can_rsvp
-        else None,
+        "agenda_form": agenda_form,
         "swap_form": SwapForm(meeting=meeting)
         if (is_organizer or meeting.facilitator_id == user.pk) and meeting.can_rsvp
         else None,
@@ -293,7 +303,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "google_link": google_link(meeting) if is_member else None,
         "outlook_link": outlook_link(meeting) if is_member else None,
         "shows_circle_time": meeting.timezone != user.timezone,
-        "next_presenter": propose_next(circle, presenter=True) if is_member else None,
+        # Shown to organizers under the agenda form only.
+        "next_presenter": propose_next(circle, presenter=True, seated=seated)
+        if is_organizer and agenda_form
+        else None,
         # Organizers see the aggregate and the unattributed comments; program admins the
         # aggregate only; members nothing (their own answers are private).
         "survey_summary": meeting.surveys.summary(with_comments=is_organizer)
