@@ -70,9 +70,13 @@ def main() -> None:
     import django
 
     django.setup()
+    from importlib import import_module
+
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
+
+    # The configured engine (cached_db with Redis), as a real sign-in would use.
+    SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
 
     from members.models import Institution, User
 
@@ -84,13 +88,14 @@ def main() -> None:
     )
     # The person organizes a circle of 12 with two months of held meetings, so the
     # dashboard computes its to-do (who was expected and is not marked) and the circle
-    # list its next meetings.
+    # list its next meetings. Members take turns facilitating and presenting, and answer
+    # the upcoming meetings, so the meeting page shows what it does in a real circle.
     from datetime import timedelta
 
     from django.utils import timezone
 
     from circles.models import Circle, Membership
-    from meetings.models import Meeting
+    from meetings.models import RSVP, AgendaItem, Meeting
 
     circle, created = Circle.objects.get_or_create(
         slug="bench-circle",
@@ -108,16 +113,31 @@ def main() -> None:
         Membership.objects.bulk_create(
             Membership(circle=circle, user=p, status="active", joined_at=year_ago) for p in peers
         )
+        people = [user, *peers]
         for week in range(-8, 4):
             start = timezone.now() + timedelta(weeks=week)
-            Meeting.objects.create(
+            meeting = Meeting.objects.create(
                 circle=circle,
                 title=f"Week {week}",
                 start=start,
                 end=start + timedelta(hours=1),
                 timezone="UTC",
                 meeting_format="online",
+                video_link="https://meet.example.org/bench",
+                facilitator=people[week % len(people)],
             )
+            AgendaItem.objects.create(
+                meeting=meeting,
+                title=f"Draft aims, week {week}",
+                presenter=people[(week + 3) % len(people)],
+                added_by=user,
+            )
+            if week >= 0:
+                RSVP.objects.bulk_create(
+                    RSVP(meeting=meeting, user=p, answer=("yes", "no", "maybe")[i % 3])
+                    for i, p in enumerate(people[:9])
+                )
+    next_meeting = circle.meetings.upcoming().first()
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
@@ -156,6 +176,8 @@ def main() -> None:
             ("dashboard (organizer, 8 past meetings to mark)", "/", cookie),
             ("circle list", "/circles/", cookie),
             ("circle page", "/circles/bench-circle/", cookie),
+            ("meeting page (organizer, next meeting)", f"/meetings/{next_meeting.pk}/", cookie),
+            ("my meetings", "/meetings/", cookie),
             ("my profile", "/profile/", cookie),
             ("edit profile (600 timezones, 50 institutions)", "/profile/edit/", cookie),
         ]
