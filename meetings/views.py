@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -10,7 +9,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
 from circles.access import get_circle
-from circles.models import Membership
 from config.forms import form_status, posted
 from config.tokens import hash_token
 from members.models import User
@@ -37,7 +35,6 @@ from .forms import (
 )
 from .models import (
     Answer,
-    Attendance,
     CalendarFeed,
     Meeting,
     MeetingLog,
@@ -47,9 +44,9 @@ from .models import (
 from .participation import (
     answers_at,
     answers_of,
+    awaiting_attendance,
     effective_answers,
     expected_at,
-    expected_memberships,
     on_leave_at,
 )
 from .reminders import read_rsvp_token
@@ -642,24 +639,10 @@ def dashboard_context(user) -> dict:
     need my attendance (as organizer) or a log."""
     mine = Meeting.objects.for_member(user).select_related("circle")
     upcoming = with_my_answers(list(mine.upcoming()[:8]), user)
-    since = timezone.now() - timezone.timedelta(days=60)
-    organized = Membership.objects.organizers().filter(user=user).values("circle")
+    now = timezone.now()
+    since = now - timezone.timedelta(days=60)
     recent = mine.held().filter(start__gte=since)
-    # Someone was expected at the meeting and an organizer marked none of them yet
-    # (self-reports do not count: the organizers' record is what is missing).
-    expected = expected_memberships(circle=OuterRef("circle"), at=OuterRef("start"))
-    recorded = Attendance.objects.filter(
-        meeting=OuterRef("pk"),
-        user__in=expected_memberships(
-            circle=OuterRef(OuterRef("circle")), at=OuterRef(OuterRef("start"))
-        ).values("user"),
-    ).exclude(recorded_by=F("user"))
-    needs_attendance = list(
-        recent.filter(circle__in=organized)
-        .filter(Exists(expected))
-        .exclude(Exists(recorded))
-        .order_by("-start")[:5]
-    )
+    needs_attendance = awaiting_attendance(user, since=since, until=now)
     needs_log = list(recent.filter(log__isnull=True).order_by("-start")[:5])
     surveys = list(
         Survey.objects.filter(user=user, answered_at__isnull=True, expires_at__gt=timezone.now())
