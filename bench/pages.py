@@ -142,7 +142,8 @@ def main() -> None:
                     RSVP(meeting=meeting, user=p, answer=("yes", "no", "maybe")[i % 3])
                     for i, p in enumerate(people[:9])
                 )
-    next_meeting = circle.meetings.upcoming().first()
+    # The next meeting still to start: its page has the agenda and swap forms.
+    next_meeting = circle.meetings.filter(start__gt=timezone.now()).order_by("start").first()
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
