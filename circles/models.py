@@ -6,8 +6,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Count, Exists, Expression, OuterRef, Q
-from django.db.models.functions import Lower
+from django.db.models import Count, Exists, Expression, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -343,6 +343,19 @@ class MembershipQuerySet(models.QuerySet):
     def waitlist(self) -> "MembershipQuerySet":
         """Waitlisted people in the order they joined the list (first come, first served)."""
         return self.filter(status=Membership.Status.WAITLISTED).order_by("requested_at", "pk")
+
+    def with_member_count(self) -> "MembershipQuerySet":
+        """Annotate member_count: the seats taken in each row's circle (active and on
+        leave), counted in the same query as the rows (as Circle.with_counts does)."""
+        seats = (
+            Membership.objects.seated()
+            .filter(circle=OuterRef("circle"))
+            .order_by()
+            .values("circle")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(member_count=Coalesce(Subquery(seats), 0))
 
 
 class Membership(models.Model):

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.db.models import F, Prefetch, Q
+from django.db.models import F, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,7 +26,7 @@ from .forms import (
     ReasonForm,
     new_circle_initial,
 )
-from .models import KIND_DEFAULTS, Circle, Invitation, Membership, Topic
+from .models import KIND_DEFAULTS, Circle, Invitation, Membership
 
 CIRCLES_PER_PAGE = 20
 
@@ -80,14 +80,18 @@ def circle_list(request: HttpRequest) -> HttpResponse:
 def circle_detail(request: HttpRequest, slug: str) -> HttpResponse:
     circle = get_circle(request, slug)
     user = request.user
-    membership = circle.membership_of(user)
-    seated = membership is not None and membership.is_seated
-    can_see_roster = seated or circle.is_program_admin(user)
-    members = (
+    members = list(
         circle.memberships.seated()
         .select_related("user__institution")
         .order_by("-role", "user__full_name")
     )
+    # A seated member's own row is in the list already; only others need a query to see
+    # whether they asked to join or wait on the waitlist.
+    membership = next((m for m in members if m.user_id == user.pk), None) or circle.membership_of(
+        user
+    )
+    seated = membership is not None and membership.is_seated
+    can_see_roster = seated or circle.is_program_admin(user)
     organizers = [m.user for m in members if m.is_organizer]
     roster = list(members) if can_see_roster else []
     context = {
@@ -553,21 +557,13 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
 
 def dashboard_context(user) -> dict:
     """What the dashboard shows about circles: my current memberships and invitations."""
+    # The seat counts come in the same query; topics are not shown here.
     memberships = list(
         user.memberships.current()
         .select_related("circle__current_charter")
-        .prefetch_related(
-            Prefetch("circle__topics", queryset=Topic.objects.all()),
-        )
+        .with_member_count()
         .order_by("circle__name")
     )
-    counts = dict(
-        Circle.objects.filter(pk__in=[m.circle_id for m in memberships])
-        .with_counts()
-        .values_list("pk", "member_count")
-    )
-    for m in memberships:
-        m.member_count = counts.get(m.circle_id, 0)
     invitations = list(
         Invitation.objects.pending().for_user(user).select_related("circle", "invited_by")
     )

@@ -577,7 +577,10 @@ class SwapForm(forms.Form):
     def __init__(self, *args, meeting: Meeting, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["other"].queryset = (
-            Meeting.objects.filter(circle=meeting.circle).upcoming().exclude(pk=meeting.pk)
+            Meeting.objects.filter(circle=meeting.circle)
+            .upcoming()
+            .exclude(pk=meeting.pk)
+            .select_related("facilitator")  # swap_label names each one
         )
         self.fields["other"].label_from_instance = swap_label
 

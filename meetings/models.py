@@ -13,7 +13,7 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
-from circles.models import Circle, Membership
+from circles.models import Circle, Membership, Program
 from members.timezones import validate_timezone
 
 from .times import NonexistentLocalTime, localize
@@ -220,7 +220,11 @@ class MeetingQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         seated = Membership.objects.seated().filter(user=user).values("circle")
-        return self.filter(Q(circle__in=seated) | Q(circle__program__admins=user)).distinct()
+        # Subqueries, not a join through the admins table: no duplicate rows, so no
+        # DISTINCT over every column, which cost PostgreSQL 5 ms of planning for the
+        # meeting page's one row (docs/performance.md).
+        administered = Program.admins.through.objects.filter(user=user).values("program")
+        return self.filter(Q(circle__in=seated) | Q(circle__program__in=administered))
 
     def upcoming(self) -> "MeetingQuerySet":
         return self.filter(end__gte=timezone.now(), status=Meeting.Status.SCHEDULED).order_by(
@@ -574,16 +578,24 @@ def last_held_role(circle: Circle, *, presenter: bool) -> dict[int, datetime]:
     return last
 
 
-def propose_next(circle: Circle, *, presenter: bool):
+def propose_next(circle: Circle, *, presenter: bool, seated: list[Membership] | None = None):
     """The active member (not on leave) who has gone longest without the role: never
-    first, then longest ago; ties go to who joined the circle earlier."""
+    first, then longest ago; ties go to who joined the circle earlier. `seated`: the
+    circle's seated memberships (with their users) when the caller has them already."""
     last = last_held_role(circle, presenter=presenter)
-    members = (
-        circle.memberships.filter(status=Membership.Status.ACTIVE)
-        .select_related("user")
-        .order_by("joined_at", "pk")
-    )
     oldest = datetime.min.replace(tzinfo=ZoneInfo("UTC"))
+    if seated is None:
+        members = (
+            circle.memberships.filter(status=Membership.Status.ACTIVE)
+            .select_related("user")
+            .order_by("joined_at", "pk")
+        )
+    else:
+        members = sorted(
+            (m for m in seated if m.status == Membership.Status.ACTIVE),
+            # As PostgreSQL orders joined_at: no date last.
+            key=lambda m: (m.joined_at is None, m.joined_at or oldest, m.pk),
+        )
     ranked = sorted(members, key=lambda m: (m.user_id in last, last.get(m.user_id, oldest)))
     return ranked[0].user if ranked else None
 

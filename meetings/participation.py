@@ -154,19 +154,78 @@ def expected_if_logged_sql(meeting: str, attendance: str) -> str:
     return f"(NOT {meeting}.logged_after_the_fact OR {attendance}.id IS NOT NULL)"
 
 
+# --- the organizer's to-do ---------------------------------------------------------------
+
+ATTENDANCE_TABLE = Attendance._meta.db_table
+MEETING_TABLE = Meeting._meta.db_table
+
+
+def awaiting_attendance(organizer, *, since: datetime, until: datetime, limit: int = 5):
+    """Held meetings (start in [since, until)) of the circles `organizer` organizes where
+    someone was expected and an organizer marked none of those expected yet (a member's
+    own report does not count), newest first: Meeting rows with id, circle, title, start.
+
+    The dashboard runs this on every visit. Written with the SQL twins above: the same
+    query built with the ORM (expected_memberships twice, one inside the other) took
+    longer to compile than to run, a third of the dashboard's time (docs/performance.md).
+    tests/meetings/test_participation_rules.py checks it against the ORM rules."""
+    sql = f"""
+        WITH organized AS (
+            SELECT circle_id FROM {MEMBERSHIP_TABLE}
+            WHERE user_id = %(user)s AND status IN ({literals(Membership.SEATED)})
+              AND role = {literal(Membership.Role.ORGANIZER)}
+        ), held AS (
+            SELECT id, circle_id, title, start, logged_after_the_fact FROM {MEETING_TABLE}
+            WHERE circle_id IN (SELECT circle_id FROM organized)
+              AND status = {literal(Meeting.Status.SCHEDULED)}
+              AND start >= %(since)s AND start < %(until)s
+        ), leaves AS ({
+        leave_periods_sql(
+            f"SELECT id FROM {MEMBERSHIP_TABLE} "
+            "WHERE circle_id IN (SELECT circle_id FROM organized)"
+        )
+    }), expected AS (
+            SELECT h.id AS meeting_id, ms.user_id
+            FROM held h
+            JOIN {MEMBERSHIP_TABLE} ms ON ms.circle_id = h.circle_id
+                 AND {seated_at_sql("ms", "h.start")}
+            {on_leave_join_sql("leaves", "l", "ms", "h.start")}
+            LEFT JOIN {ATTENDANCE_TABLE} ra ON ra.meeting_id = h.id AND ra.user_id = ms.user_id
+            WHERE l.membership_id IS NULL AND {expected_if_logged_sql("h", "ra")}
+        )
+        SELECT h.id, h.circle_id, h.title, h.start FROM held h
+        WHERE EXISTS (SELECT 1 FROM expected e WHERE e.meeting_id = h.id)
+          AND NOT EXISTS (
+            SELECT 1 FROM expected e
+            JOIN {ATTENDANCE_TABLE} a ON a.meeting_id = e.meeting_id AND a.user_id = e.user_id
+            WHERE e.meeting_id = h.id
+              AND (a.recorded_by_id IS NULL OR a.recorded_by_id <> a.user_id)
+          )
+        ORDER BY h.start DESC
+        LIMIT %(limit)s"""
+    params = {"user": organizer.pk, "since": since, "until": until, "limit": limit}
+    return list(Meeting.objects.raw(sql, params))
+
+
 # --- the answer that counts ---------------------------------------------------------------
 
 
 def effective_answers(meeting: Meeting) -> dict[int, str]:
     """user id → the answer that counts for `meeting`."""
-    answers: dict[int, str] = {}
+    return {user_id: answer for user_id, (answer, _) in answers_at(meeting).items()}
+
+
+def answers_at(meeting: Meeting) -> dict[int, tuple[str, bool]]:
+    """user id → (the answer that counts for `meeting`, whether it came from the series):
+    everyone's answers in one query (two for a series), as answers_of gives one person's."""
+    answers: dict[int, tuple[str, bool]] = {}
     if meeting.series_id:
-        answers.update(
-            SeriesRSVP.objects.filter(
-                series_id=meeting.series_id, valid_from__lte=meeting.start
-            ).values_list("user_id", "answer")
-        )
-    answers.update(RSVP.objects.filter(meeting=meeting).values_list("user_id", "answer"))
+        for user_id, answer in SeriesRSVP.objects.filter(
+            series_id=meeting.series_id, valid_from__lte=meeting.start
+        ).values_list("user_id", "answer"):
+            answers[user_id] = (answer, True)
+    for user_id, answer in RSVP.objects.filter(meeting=meeting).values_list("user_id", "answer"):
+        answers[user_id] = (answer, False)
     return answers
 
 

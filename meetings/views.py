@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -38,7 +37,6 @@ from .forms import (
 )
 from .models import (
     Answer,
-    Attendance,
     CalendarFeed,
     Meeting,
     MeetingLog,
@@ -46,10 +44,11 @@ from .models import (
     propose_next,
 )
 from .participation import (
+    answers_at,
     answers_of,
     attendance_roster,
+    awaiting_attendance,
     effective_answers,
-    expected_memberships,
     on_leave_at,
 )
 from .reminders import read_rsvp_token
@@ -260,21 +259,33 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_meeting(request, pk)
     user = request.user
     circle = meeting.circle
-    is_organizer = circle.is_organizer(user)
     seated = list(
         circle.memberships.seated().select_related("user__institution").order_by("user__full_name")
     )
-    is_member = any(m.user_id == user.pk for m in seated)
+    # The roles come from the seated rows (the rule of circle.is_member / is_organizer),
+    # and my answer from everyone's: no query of their own.
+    mine = next((m for m in seated if m.user_id == user.pk), None)
+    is_member = mine is not None
+    is_organizer = is_member and mine.is_organizer
+    sourced = answers_at(meeting)
+    answers = {user_id: answer for user_id, (answer, _) in sourced.items()}
+    meeting.my_answer, from_series = sourced.get(user.pk, (None, False))
+    if from_series:
+        meeting.answer_from_series = True
     attendance = {a.user_id: a for a in meeting.attendance.select_related("recorded_by")}
     my_attendance = attendance.get(user.pk)
     log = MeetingLog.objects.filter(meeting=meeting).select_related("written_by").first()
-    with_my_answers([meeting], user)
+    agenda_form = (
+        AgendaItemForm(meeting=meeting, may_choose_presenter=is_organizer)
+        if is_member and meeting.can_rsvp
+        else None
+    )
     context = {
         "meeting": meeting,
         "circle": circle,
         "is_organizer": is_organizer,
         "is_member": is_member,
-        **who_is_coming(meeting, seated),
+        **who_is_coming(meeting, seated, answers),
         "attendance_rows": [(m, attendance.get(m.user_id)) for m in seated],
         "my_attendance": my_attendance,
         "my_attendance_history": list(my_attendance.changes.select_related("changed_by"))
@@ -284,9 +295,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "log": log,
         "action_items": list(log.action_items.select_related("owner")) if log else [],
         "agenda_items": list(meeting.agenda_items.select_related("presenter")),
-        "agenda_form": AgendaItemForm(meeting=meeting, may_choose_presenter=is_organizer)
-        if is_member and meeting.can_rsvp
-        else None,
+        "agenda_form": agenda_form,
         "swap_form": SwapForm(meeting=meeting)
         if (is_organizer or meeting.facilitator_id == user.pk) and meeting.can_rsvp
         else None,
@@ -294,7 +303,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "google_link": google_link(meeting) if is_member else None,
         "outlook_link": outlook_link(meeting) if is_member else None,
         "shows_circle_time": meeting.timezone != user.timezone,
-        "next_presenter": propose_next(circle, presenter=True) if is_member else None,
+        # Shown to organizers under the agenda form only.
+        "next_presenter": propose_next(circle, presenter=True, seated=seated)
+        if is_organizer and agenda_form
+        else None,
         # Organizers see the aggregate and the unattributed comments; program admins the
         # aggregate only; members nothing (their own answers are private).
         "survey_summary": meeting.surveys.summary(with_comments=is_organizer)
@@ -309,10 +321,12 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "meetings/detail.html", context)
 
 
-def who_is_coming(meeting: Meeting, seated: list) -> dict:
-    """The seated members by the answer that counts, those on leave (not expected, so not
-    listed as owing an answer) and the others who gave none."""
-    answers = effective_answers(meeting)
+def who_is_coming(meeting: Meeting, seated: list, answers: dict | None = None) -> dict:
+    """The seated members by the answer that counts (`answers`, user id → answer, when the
+    caller has them), those on leave (not expected, so not listed as owing an answer) and
+    the others who gave none."""
+    if answers is None:
+        answers = effective_answers(meeting)
     by_answer = {a: [] for a in Answer.values}
     for m in seated:
         if m.user_id in answers:
@@ -677,28 +691,10 @@ def dashboard_context(user) -> dict:
     need my attendance (as organizer) or a log."""
     mine = Meeting.objects.for_member(user).select_related("circle")
     upcoming = with_my_answers(list(mine.upcoming()[:8]), user)
-    since = timezone.now() - timezone.timedelta(days=60)
-    organized = Membership.objects.organizers().filter(user=user).values("circle")
+    now = timezone.now()
+    since = now - timezone.timedelta(days=60)
     recent = mine.held().filter(start__gte=since)
-    # Someone was expected at the meeting and an organizer marked none of them yet
-    # (self-reports do not count: the organizers' record is what is missing).
-    expected = expected_memberships(
-        meeting=OuterRef("pk"), circle=OuterRef("circle"), at=OuterRef("start")
-    )
-    recorded = Attendance.objects.filter(
-        meeting=OuterRef("pk"),
-        user__in=expected_memberships(
-            meeting=OuterRef(OuterRef("pk")),
-            circle=OuterRef(OuterRef("circle")),
-            at=OuterRef(OuterRef("start")),
-        ).values("user"),
-    ).exclude(recorded_by=F("user"))
-    needs_attendance = list(
-        recent.filter(circle__in=organized)
-        .filter(Exists(expected))
-        .exclude(Exists(recorded))
-        .order_by("-start")[:5]
-    )
+    needs_attendance = awaiting_attendance(user, since=since, until=now)
     needs_log = list(recent.filter(log__isnull=True).order_by("-start")[:5])
     surveys = list(
         Survey.objects.filter(user=user, answered_at__isnull=True, expires_at__gt=timezone.now())

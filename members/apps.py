@@ -8,5 +8,6 @@ class MembersConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here because models are not loaded when apps.py is (no cycle involved):
-        # they register the account emails and the career check-in with the outbox.
-        from . import adapters, checkins  # noqa: F401
+        # they register the account emails and the career check-in with the outbox, and
+        # the sign-in hook of the navigation.
+        from . import adapters, checkins, context_processors  # noqa: F401

@@ -134,6 +134,10 @@ if REDIS_URL:
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="roundtable"),
         }
     }
+    # Sessions are read from the shared cache on every signed-in request (one Redis GET
+    # instead of a database query) and written through to the database, so a cache flush
+    # or a Redis restart signs nobody out (bench/pages.py, docs/performance.md).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     # The embedded default runs several processes; a file cache is shared between them.
     CACHES = {

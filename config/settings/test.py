@@ -23,3 +23,7 @@ NOTIFICATIONS_DELIVERY = env("NOTIFICATIONS_DELIVERY", default="immediate")
 
 # Tests change data between requests and expect live figures (one test turns caching on).
 REPORTS_CACHE_SECONDS = 0
+
+# Query budgets count a page's database work from a cold session (as after a cache flush);
+# production and the bench read sessions from Redis (cached_db, base.py).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"

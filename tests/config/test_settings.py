@@ -163,3 +163,33 @@ def test_every_variable_the_code_reads_is_documented():
         if line.startswith("# ") and "=" in line and line[2:].partition("=")[0].isupper()
     }
     assert read - documented == set()
+
+
+def session_engine_for(module: str, **extra: str) -> str:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from django.conf import settings as s; print(s.SESSION_ENGINE)",
+        ],
+        cwd=ROOT,
+        env=clean_env(DJANGO_SETTINGS_MODULE=module, **extra),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_sessions_are_read_from_redis_when_there_is_one():
+    # One Redis GET instead of a database query on every signed-in request; cached_db
+    # writes through, so a Redis restart signs nobody out.
+    redis = {"REDIS_URL": "redis://redis.invalid:6379/0"}
+    assert session_engine_for("config.settings.local", **redis).endswith("cached_db")
+    production = {k: v for k, v in env_example().items() if k != "DJANGO_SETTINGS_MODULE"}
+    assert session_engine_for("config.settings.production", **production).endswith("cached_db")
+    # Without Redis the embedded default keeps them in its database (its file cache is
+    # slower than SQLite).
+    assert session_engine_for("config.settings.local") == "django.contrib.sessions.backends.db"

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from circles import actions as circle_actions
+from circles.models import Membership
 from meetings import actions
 from meetings.models import RSVP, Attendance, Meeting, MeetingLog, SeriesRSVP
 from meetings.participation import effective_answers
@@ -414,6 +415,23 @@ def test_the_form_proposes_the_member_who_waited_longest(client, alice, bob, cir
     assert propose_next(circle, presenter=False) == bob
     circle_actions.start_leave(circle.memberships.get(user=bob), by=bob)
     assert propose_next(circle, presenter=False) == alice  # bob is on leave
+
+
+def test_the_proposal_is_the_same_from_the_seated_rows_a_page_has_loaded(alice, bob, circle):
+    from meetings.models import propose_next
+
+    carol = UserFactory()
+    Membership.objects.create(circle=circle, user=carol, status="active", joined_at=None)
+    circle.memberships.filter(user=bob).update(joined_at=timezone.now() - timedelta(days=400))
+    for presenter in (False, True):
+        seated = list(circle.memberships.seated().select_related("user").order_by("?"))
+        expected = propose_next(circle, presenter=presenter)
+        assert propose_next(circle, presenter=presenter, seated=seated) == expected
+    circle_actions.start_leave(circle.memberships.get(user=bob), by=bob)
+    seated = list(circle.memberships.seated().select_related("user"))
+    assert propose_next(circle, presenter=True, seated=seated) == propose_next(
+        circle, presenter=True
+    )
 
 
 def test_a_member_puts_their_work_on_the_agenda_as_presenter(client, bob, alice, upcoming):

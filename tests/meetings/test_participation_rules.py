@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.db import transaction
+from django.db.models import Exists, F, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
@@ -17,7 +18,12 @@ from hypothesis import strategies as st
 from circles import actions as circle_actions
 from circles.models import Circle, Membership, MembershipEvent
 from meetings.models import RSVP, Attendance, Meeting, MeetingSeries, SeriesRSVP
-from meetings.participation import effective_answers, expected_at
+from meetings.participation import (
+    awaiting_attendance,
+    effective_answers,
+    expected_at,
+    expected_memberships,
+)
 from meetings.reminders import plan_reminders
 from outbox.models import Notification
 from reports import figures
@@ -231,7 +237,45 @@ def test_form_planner_and_report_agree_on_who_was_expected(client, alice, histor
             # The planner: everyone expected except those who answered no.
             wanted = {uid for uid in expected if answers.get(uid) != RSVP.Answer.NO}
             assert planned_reminders(meeting) == wanted, meeting.title
+        # The organizer's to-do (SQL) against the same rule in the ORM, with organizers'
+        # marks only, then with every other mark a member's own report.
+        assert_to_do_agrees(alice)
+        marks = Attendance.objects.filter(meeting__circle=circle).order_by("pk")
+        Attendance.objects.filter(pk__in=list(marks.values_list("pk", flat=True))[::2]).update(
+            recorded_by=F("user")
+        )
+        assert_to_do_agrees(alice)
         transaction.set_rollback(True)
+
+
+def assert_to_do_agrees(organizer):
+    """awaiting_attendance() is the ORM rule below, written in SQL for speed: held
+    meetings of the organizer's circles where someone was expected and an organizer
+    marked none of the expected."""
+    now = timezone.now()
+    since = now - timedelta(days=60)
+    expected = expected_memberships(
+        meeting=OuterRef("pk"), circle=OuterRef("circle"), at=OuterRef("start")
+    )
+    recorded = Attendance.objects.filter(
+        meeting=OuterRef("pk"),
+        user__in=expected_memberships(
+            meeting=OuterRef(OuterRef("pk")),
+            circle=OuterRef(OuterRef("circle")),
+            at=OuterRef(OuterRef("start")),
+        ).values("user"),
+    ).exclude(recorded_by=F("user"))
+    organized = Membership.objects.organizers().filter(user=organizer).values("circle")
+    orm = (
+        Meeting.objects.for_member(organizer)
+        .held()
+        .filter(start__gte=since, circle__in=organized)
+        .filter(Exists(expected))
+        .exclude(Exists(recorded))
+    )
+    sql = awaiting_attendance(organizer, since=since, until=now, limit=100)
+    assert {m.pk for m in sql} == set(orm.values_list("pk", flat=True))
+    assert [m.start for m in sql] == sorted((m.start for m in sql), reverse=True)
 
 
 def test_a_leave_begun_after_a_meeting_leaves_the_member_expected_at_it(client, alice, bob, circle):
