@@ -59,6 +59,8 @@ __all__ = [
 
 # Published figures are counts; the solver's answers are floats within ~1e-7 of a vertex.
 TOL = 1e-6
+# A solution within this of an outer bound attains it (HiGHS's feasibility tolerance).
+EXACT = 1e-7
 # The solver behind every general component; tests run both (see tests/reports/test_audit.py).
 USE_BUNDLED_HIGHS = _highs is not None
 
@@ -122,7 +124,7 @@ def audit(pub: Publication, *, k: int = K, stop_at_first: bool = False) -> list[
     return [model.finding(cell) for cell in sorted(pub.withheld) if model.is_narrow(cell, k)]
 
 
-def first_failure(pub: Publication, *, k: int = K) -> Finding | None:
+def first_failure(pub: Publication, k: int = K) -> Finding | None:
     """The too-narrow withheld cell with the smallest id, or None if all are wide.
 
     Cells are checked in sorted order and each component is solved only when one of its
@@ -299,6 +301,7 @@ class _Component:
         self.seen_low = np.full(len(cells), math.inf)
         self.seen_high = np.full(len(cells), -math.inf)
         self.solver: _HighsSolver | _LinprogSolver | None = None
+        self.implied: tuple[np.ndarray, np.ndarray] | None = None
         self.feasible = False
 
     # -- public to _Model -----------------------------------------------------------------
@@ -340,12 +343,14 @@ class _Component:
         if cell in known:
             return known[cell]
         i = self.index[cell]
-        # A bound the cell's own box gives and a feasible solution attains is exact.
-        if sense < 0 and self.seen_low[i] <= self.lb[i] + TOL * 0.1:
-            known[cell] = float(self.lb[i])
+        # An outer bound (the box, or what one relation implies) that a feasible solution
+        # attains is the LP's bound: no need to solve for it.
+        implied_low, implied_high = self._implied()
+        if sense < 0 and self.seen_low[i] <= implied_low[i] + EXACT:
+            known[cell] = float(implied_low[i])
             return known[cell]
-        if sense > 0 and self.seen_high[i] >= self.ub[i] - TOL * 0.1:
-            known[cell] = float(self.ub[i])
+        if sense > 0 and self.seen_high[i] >= implied_high[i] - EXACT:
+            known[cell] = float(implied_high[i])
             return known[cell]
         status, value, x = self._solver().solve(i, sense)
         if status == "unbounded":
@@ -375,25 +380,10 @@ class _Component:
         return self.solver
 
     def _single_relation(self) -> None:
-        """Bounds of every variable of a component made of one relation, by arithmetic.
-
-        Exact for Σ a_i·x_i = c (or <= c) with each x_i in a box [l_i, u_i]: the other
-        terms Σ_{i≠j} a_i·x_i range over the whole interval [lo_j, hi_j] (a linear image
-        of a box is an interval), so x_j = t is feasible exactly when t is in its box and
-        c - a_j·t lies in [lo_j, hi_j] (or, for <=, c - a_j·t >= lo_j). That is what the
-        LP would find, without solving it."""
+        """Bounds of every variable of a component made of one relation, by arithmetic
+        (exact: see `_project`), instead of two LPs per variable."""
         (row,) = self.rows
-        a = np.array([row.coefs[c] for c in self.cells])
-        term_lo = np.where(a > 0, a * self.lb, a * self.ub)  # smallest a_i·x_i
-        term_hi = np.where(a > 0, a * self.ub, a * self.lb)
-        lo_others = _sum_without_each(term_lo)
-        hi_others = _sum_without_each(term_hi) if row.equality else np.full(len(a), math.inf)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            # a_j·x_j must lie in [c - hi_others, c - lo_others].
-            t1 = (row.constant - hi_others) / a
-            t2 = (row.constant - lo_others) / a
-        low = np.maximum(self.lb, np.where(a > 0, t1, t2))
-        high = np.minimum(self.ub, np.where(a > 0, t2, t1))
+        low, high = _project(row, self.cells, self.lb, self.ub)
         if np.any(low > high + TOL * np.maximum(1.0, np.abs(high))):
             raise ValueError(
                 "published figures contradict the relation "
@@ -402,6 +392,42 @@ class _Component:
         for cell, lo, hi in zip(self.cells, low, high, strict=True):
             self.lp_low[cell] = float(min(lo, hi))
             self.lp_high[cell] = float(hi)
+
+    def _implied(self) -> tuple[np.ndarray, np.ndarray]:
+        """Bounds each relation implies on its own (with the boxes): valid outer bounds of
+        the LP, so a feasible solution that attains one proves it is the LP's bound."""
+        if self.implied is None:
+            low, high = self.lb.copy(), self.ub.copy()
+            for row in self.rows:
+                at = np.array([self.index[c] for c in row.coefs])
+                lo, hi = _project(row, list(row.coefs), self.lb[at], self.ub[at])
+                np.maximum.at(low, at, lo)
+                np.minimum.at(high, at, hi)
+            self.implied = (low, high)
+        return self.implied
+
+
+def _project(
+    row: _Reduced, cells: list[str], lb: np.ndarray, ub: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The interval of each x_j over {x in box : Σ a_i·x_i = c (or <= c)}.
+
+    Exact: the other terms Σ_{i≠j} a_i·x_i range over a whole interval [lo_j, hi_j] (a
+    linear image of a box is an interval), so x_j = t is feasible exactly when t is in its
+    box and c - a_j·t lies in [lo_j, hi_j] (or, for <=, c - a_j·t >= lo_j). Where the
+    relation cannot hold, some low exceeds its high."""
+    a = np.array([row.coefs[c] for c in cells])
+    term_lo = np.where(a > 0, a * lb, a * ub)  # smallest a_i·x_i
+    term_hi = np.where(a > 0, a * ub, a * lb)
+    lo_others = _sum_without_each(term_lo)
+    hi_others = _sum_without_each(term_hi) if row.equality else np.full(len(a), math.inf)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        # a_j·x_j must lie in [c - hi_others, c - lo_others].
+        t1 = (row.constant - hi_others) / a
+        t2 = (row.constant - lo_others) / a
+    low = np.maximum(lb, np.where(a > 0, t1, t2))
+    high = np.minimum(ub, np.where(a > 0, t2, t1))
+    return low, high
 
 
 def _sum_without_each(values: np.ndarray) -> np.ndarray:

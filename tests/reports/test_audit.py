@@ -141,6 +141,21 @@ def test_two_withheld_cells_that_sum_to_four_are_both_narrow(solver):
     assert audit(pub) == [Finding("a", 0, 4), Finding("b", 0, 4)]
 
 
+@pytest.mark.parametrize("row_total", [5, 6])
+def test_a_width_of_exactly_five_is_wide_enough(solver, row_total):
+    # The rule is on the width (upper − lower), as the issue states it: [0, 5] passes.
+    pub = Publication(
+        published={"c": 20, "all": 20 + row_total},
+        withheld={"a", "b"},
+        relations=[total("all", ["a", "b", "c"])],
+    )
+
+    assert intervals(pub)["a"] == (0, row_total)
+    assert audit(pub) == []
+    assert audit(Publication(published={}, withheld={"x"}, upper={"x": 5})) == []
+    assert first_failure(pub) is None
+
+
 def test_withholding_the_total_too_makes_the_row_safe(solver):
     pub = Publication(
         published={"c": 20},
