@@ -274,15 +274,18 @@ class _Model:
         return Finding(cell, low, high)
 
     def explain(self, cell: str, limit: int = 8) -> list[str]:
-        """The relations of the cell's component, those naming the cell first."""
+        """The relations that pin the cell: those binding at its LP minimum or maximum
+        (non-zero dual value), as published."""
         component = self.component_of.get(cell)
         if component is None:
-            return ["(in no relation: only its own bounds)"]
-        rows = sorted(component.rows, key=lambda r: (cell not in r.coefs, r.source))
+            return ["pinned by its own bounds only (it is in no relation)"]
+        rows = component.pinning(cell)
+        if not rows:
+            return ["pinned by its own bounds only"]
         lines = [_format(self.pub.relations[r.source], self.pub.published) for r in rows]
         if len(lines) > limit:
             lines = [*lines[:limit], f"... and {len(lines) - limit} more relations"]
-        return lines
+        return ["pinned by:", *(f"  {line}" for line in lines)]
 
 
 class _Component:
@@ -392,6 +395,16 @@ class _Component:
         for cell, lo, hi in zip(self.cells, low, high, strict=True):
             self.lp_low[cell] = float(min(lo, hi))
             self.lp_high[cell] = float(hi)
+
+    def pinning(self, cell: str) -> list[_Reduced]:
+        """The relations binding at the cell's LP minimum or maximum (for messages)."""
+        if len(self.rows) == 1:
+            return list(self.rows)
+        i = self.index[cell]
+        binding: set[int] = set()
+        for sense in (-1, +1):
+            binding |= self._solver().binding(i, sense)
+        return [self.rows[r] for r in sorted(binding)]
 
     def _implied(self) -> tuple[np.ndarray, np.ndarray]:
         """Bounds each relation implies on its own (with the boxes): valid outer bounds of
@@ -505,14 +518,23 @@ class _HighsSolver:
             return "unbounded", math.nan, None
         raise RuntimeError(f"HiGHS stopped with {h.modelStatusToString(status)}")
 
+    def binding(self, j: int, sense: int) -> set[int]:
+        """Rows with a non-zero dual value at the optimum: the ones that hold j there."""
+        if self.solve(j, sense)[0] != "optimal":
+            return set()
+        duals = self.h.getSolution().row_dual
+        return {r for r, y in enumerate(duals) if abs(y) > EXACT}
+
 
 class _LinprogSolver:
     """The same through scipy's public linprog: rebuilds the model on every call."""
 
     def __init__(self, index: dict[str, int], rows: list[_Reduced], lb, ub):
         n = len(index)
-        eq = [r for r in rows if r.equality]
-        ub_rows = [r for r in rows if not r.equality]
+        self.eq_rows = [n for n, r in enumerate(rows) if r.equality]
+        self.ub_rows = [n for n, r in enumerate(rows) if not r.equality]
+        eq = [rows[n] for n in self.eq_rows]
+        ub_rows = [rows[n] for n in self.ub_rows]
 
         def matrix(rs):
             m = np.zeros((len(rs), n))
@@ -551,6 +573,29 @@ class _LinprogSolver:
         if res.status == 3:
             return "unbounded", math.nan, None
         raise RuntimeError(f"linprog stopped: {res.message}")
+
+    def binding(self, j: int, sense: int) -> set[int]:
+        c = np.zeros(self.n)
+        c[j] = -float(sense)
+        res = linprog(
+            c,
+            A_ub=self.a_ub,
+            b_ub=self.b_ub,
+            A_eq=self.a_eq,
+            b_eq=self.b_eq,
+            bounds=self.bounds,
+            method="highs",
+        )
+        if res.status != 0:
+            return set()
+        duals = [0.0] * (len(self.eq_rows) + len(self.ub_rows))
+        if self.eq_rows:
+            for r, y in zip(self.eq_rows, res.eqlin.marginals, strict=True):
+                duals[r] = y
+        if self.ub_rows:
+            for r, y in zip(self.ub_rows, res.ineqlin.marginals, strict=True):
+                duals[r] = y
+        return {r for r, y in enumerate(duals) if abs(y) > EXACT}
 
 
 def _format(relation: Relation, published: dict[str, float]) -> str:

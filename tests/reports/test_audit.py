@@ -351,9 +351,31 @@ def test_a_deliberately_leaky_table_is_caught(solver):
         assert_safe(pub)
     text = str(caught.value)
     assert "2 withheld cell(s) can be narrowed to fewer than 5 values" in text
-    assert "r0c1: [3, 3] (width 0)" in text
+    assert "r0c1: [3, 3] (width 0)\n      pinned by:\n" in text
     assert "r0c0[12] + r0c1 + r0c2[9] - r0[24] = 0" in text
     assert "r1c2: [2, 2] (width 0)" in text
+
+
+def test_assert_safe_names_the_bounds_that_pin_a_cell_in_no_relation(solver):
+    with pytest.raises(AssertionError, match=r"x: \[0, 2\] \(width 2\)\n.*its own bounds"):
+        assert_safe(Publication(published={}, withheld={"x"}, upper={"x": 2}))
+
+
+def test_assert_safe_names_only_the_relations_that_bind(solver):
+    # a + b = 3 pins a and b; the unrelated c + d = 30 plays no part in it.
+    pub = Publication(
+        published={"ab": 3, "cd": 30},
+        withheld={"a", "b", "c", "d"},
+        relations=[total("ab", ["a", "b"]), total("cd", ["c", "d"]), at_most("a", "c")],
+    )
+
+    with pytest.raises(AssertionError) as caught:
+        assert_safe(pub)
+
+    text = str(caught.value)
+    assert "a: [0, 3] (width 3)" in text
+    assert "a + b - ab[3] = 0" in text
+    assert "cd[30]" not in text
 
 
 def test_the_leaky_table_is_safe_once_complementary_cells_are_withheld(solver):
