@@ -7,21 +7,26 @@ Given every figure published, `intervals` computes for each withheld cell the ti
 interval implied by the published figures — linear programming over the table's relations,
 as the issue asks — and `audit` reports every withheld cell whose interval is narrower
 than K possible values (width = upper − lower < K). `[]` means the publication is safe.
+The measure is the issue's, upper minus lower: [0, 4] (five whole numbers) fails and
+[0, 5] passes, one stricter than counting the possible values.
 
 Counts are integers, so each LP bound is rounded inward (low up, high down, with a 1e-6
 tolerance for the solver's arithmetic). The LP relaxation alone gives an outer interval;
 rounding it only narrows it, so the test is the stricter (safer) one. For the additive
-tables we publish (totally unimodular: rows, columns, margins) the rounded LP interval is
-exactly the set of integer values the cell can take; a test proves it by brute force.
+tables we publish (totally unimodular: rows, columns, margins) the rounded LP interval's
+ends are exactly the smallest and largest whole numbers the cell can take; a test proves
+it by brute force.
 
 How: published values are substituted first, so the LP has only withheld and hidden
 variables; variables linked through relations form components, each solved on its own;
 a withheld cell in no relation is bounded only by its own bounds (unbounded above: safe).
-A component of one relation is solved by arithmetic (exact, see `_single_relation`);
-the others go to HiGHS, one model per component, re-solved with a new objective for each
-bound (warm-started from the previous basis). `audit` skips an LP whenever two feasible
-solutions already seen prove a cell wide, and `first_failure` stops at the first narrow
-cell — the complementary-suppression loop in `reports/suppression.py` calls it often.
+A component of one relation is solved by arithmetic (exact, see `_project`); the others
+go to HiGHS, one model per component, re-solved with a new objective for each bound
+(warm-started from the previous basis). An LP is skipped when a solution already seen
+attains a bound that one relation implies on its own (so it is the LP's bound), and
+`audit` skips a cell once two solutions seen prove it wide; `first_failure` stops at the
+first narrow cell — the complementary-suppression loop (`reports/suppression.py`) calls it
+often.
 
 Why scipy's HiGHS: it runs in-process, solves LPs exactly (to its tolerances, which the
 inward rounding absorbs) and is fast on many small LPs; PuLP would start a CBC subprocess
