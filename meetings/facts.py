@@ -257,7 +257,9 @@ def refresh_facts(
         meetings=meetings, memberships=memberships, circles=circles, users=users, series=series
     )
     columns = ", ".join(FACT_COLUMNS)
-    with transaction.atomic(), connection.cursor() as cursor:
+    # No savepoint of its own: inside the caller's transaction it stands or falls with
+    # the write it follows (and alone, it is one transaction).
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {PF_TABLE} WHERE {where.facts_sql}")
         cursor.execute(
             f"WITH {leaves_cte(where)} INSERT INTO {PF_TABLE} ({columns}) {facts_select_sql(where)}"
