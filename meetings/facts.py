@@ -335,3 +335,19 @@ def refresh_memberships(*, memberships: Iterable[int] = (), circles: Iterable[in
         refresh_facts(memberships=memberships)
     if circles:
         refresh_facts(circles=circles)
+
+
+def before_users_deleted(user_ids: list[int]):
+    """The hook members calls before deleting people (members/models.py): their facts go
+    by cascade, the sums of their circles' meetings are recomputed after."""
+    circles = set(
+        Membership.objects.filter(user_id__in=user_ids).values_list("circle_id", flat=True)
+    ) | set(
+        Survey.objects.filter(user_id__in=user_ids).values_list("meeting__circle_id", flat=True)
+    )
+
+    def after() -> None:
+        if circles:
+            refresh_facts(circles=circles)
+
+    return after

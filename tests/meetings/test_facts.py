@@ -368,3 +368,63 @@ def test_an_rsvp_refreshes_one_person_at_one_meeting_in_a_few_queries(alice, bob
     with CaptureQueriesContext(connection) as ctx:
         refresh_facts(meetings=[first.pk], users=[bob.pk])
     assert len(ctx.captured_queries) == 4  # two DELETEs, two INSERT ... SELECTs
+
+
+def test_admin_saves_and_deletes_keep_the_facts(rf, alice, bob, carol, circle, other_circle):
+    """What the admin may change (attendance, RSVPs, meetings, memberships, people) keeps
+    the facts equal to a rebuild, through the admin's own save and delete hooks."""
+    from django.contrib import admin
+
+    from members.models import User
+
+    site = admin.site._registry
+    request = rf.post("/")
+    request.user = UserFactory(is_staff=True, is_superuser=True)
+    past = timezone.now() - timedelta(days=2)
+    meeting = Meeting.objects.create(
+        circle=circle, title="M", start=past, end=past + timedelta(hours=1),
+        timezone="UTC", meeting_format="online",
+    )  # fmt: skip
+    upcoming = actions.schedule(
+        circle,
+        day=(timezone.now() + timedelta(days=3)).date(),
+        at=timezone.datetime(2000, 1, 1, 12).time(),
+        minutes=60,
+        zone="UTC",
+        details=DETAILS,
+        by=alice,
+    )
+    rebuild_facts()
+    actions.record_attendance(meeting, {bob: ("present", "")}, by=alice)
+    actions.rsvp(upcoming, bob, answer=Answer.YES)
+    _assert_no_drift("through the actions")
+
+    mark = Attendance.objects.get(meeting=meeting, user=bob)
+    mark.status = Attendance.Status.ABSENT
+    site[Attendance].save_model(request, mark, None, change=True)
+    _assert_no_drift("attendance changed in the admin")
+    site[RSVP].delete_model(request, RSVP.objects.get(meeting=upcoming, user=bob))
+    _assert_no_drift("RSVP deleted in the admin")
+    meeting.start -= timedelta(days=400)  # before anyone was seated
+    meeting.end -= timedelta(days=400)
+    site[Meeting].save_model(request, meeting, None, change=True)
+    _assert_no_drift("meeting moved in the admin")
+    stay = Membership.objects.get(circle=circle, user=bob)
+    stay.circle = other_circle
+    site[Membership].save_model(request, stay, None, change=True)
+    _assert_no_drift("membership moved to another circle in the admin")
+    carol_stay = Membership(
+        circle=circle, user=carol, status=Membership.Status.ACTIVE, joined_at=past
+    )
+    site[Membership].save_model(request, carol_stay, None, change=False)
+    assert ParticipationFact.objects.filter(membership=carol_stay).exists()
+    _assert_no_drift("membership added in the admin")
+    # People with memberships cannot be deleted (history); one with only a survey can.
+    guest = UserFactory()
+    build_survey(SimpleNamespace(meeting=meeting, recipient=guest, email=guest.email), {})
+    assert MeetingFact.objects.get(meeting=meeting).surveys_sent == 1
+    site[User].delete_queryset(request, User.objects.filter(pk=guest.pk))
+    assert MeetingFact.objects.get(meeting=meeting).surveys_sent == 0
+    _assert_no_drift("a person deleted in the admin")
+    site[Meeting].delete_queryset(request, Meeting.objects.filter(pk=upcoming.pk))
+    _assert_no_drift("meeting deleted in the admin")
