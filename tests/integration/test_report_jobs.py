@@ -12,6 +12,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from circles.models import Program
+from meetings.facts import rebuild_facts
 from meetings.models import Attendance, Meeting
 from reports.models import Export
 from tests.factories import UserFactory, make_circle
@@ -58,6 +59,7 @@ def test_a_large_workbook_is_built_by_the_worker_and_downloaded(client, settings
         Attendance.objects.bulk_create(
             Attendance(meeting=meeting, user=u, status="present") for u in members
         )
+    rebuild_facts()  # rows written around the actions
 
     client.force_login(admin)
     response = client.post(reverse("reports:workbook", args=["workbook"]), {})
