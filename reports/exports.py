@@ -202,8 +202,9 @@ OUTCOME_HEADER = [
 
 
 def outcome_rows(scope: Scope) -> Iterator[list]:
-    groups = [("All", [figures.outcome_totals(scope)])]
-    groups += [(by.title(), figures.outcomes(scope, by=by)) for by in figures.GROUPINGS]
+    family = figures.outcome_family(scope)  # every grouping from one query
+    groups = [("All", figures.finished_outcomes(family, "all"))]
+    groups += [(by.title(), figures.finished_outcomes(family, by)) for by in figures.GROUPINGS]
     for grouping, rows in groups:
         for r in rows:
             yield [

@@ -102,15 +102,17 @@ def overview(request: HttpRequest) -> HttpResponse:
     attendance = cached(scope, figures.attendance_by_period)
     membership = cached(scope, figures.membership_over_time)
     usefulness = cached(scope, figures.usefulness_distribution)
+    # Every outcome table of the page from one query (figures.outcome_family).
+    family = cached(scope, figures.outcome_family)
     context.update(
         by=by,
         groupings=figures.GROUPINGS,
         scope_label=form.describe(),
-        total=cached(scope, figures.outcome_totals),
-        groups=cached(scope, figures.outcomes, by=by),
+        total=figures.finished_outcomes(family, "all")[0],
+        groups=figures.finished_outcomes(family, by),
         breakdowns=[
-            ("Gender", cached(scope, figures.outcomes, by="gender")),
-            ("Under-represented in medicine", cached(scope, figures.outcomes, by="urim")),
+            ("Gender", figures.finished_outcomes(family, "gender")),
+            ("Under-represented in medicine", figures.finished_outcomes(family, "urim")),
         ],
         attendance=attendance,
         attendance_chart=charts.bar_chart(
