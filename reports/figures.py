@@ -1,4 +1,5 @@
-# The SQL below is assembled only from constant fragments of this module, of
+# The SQL below is assembled only from constant fragments of this module, the table names
+# of the participation facts (meetings/facts.py keeps them), fragments of
 # meetings/participation.py, constants of the models (config.sql.literal accepts plain
 # identifiers only) and Django's own compiled querysets; every value from a request
 # travels as a query parameter.
@@ -37,16 +38,11 @@ from django.utils import timezone
 
 from circles.models import Circle, Membership
 from config.sql import literal, literals
-from meetings import participation
-from meetings.models import Answer, Attendance, Meeting
+from meetings.models import Meeting, MeetingFact, ParticipationFact
 from members.models import Milestone, User
 
 # Statuses, answers and kinds in the SQL below come from the models' own constants.
 HELD_SQL = f"m.status = {literal(Meeting.Status.SCHEDULED)}"  # and m.start before "until"
-PRESENT = literal(Attendance.Status.PRESENT)
-ABSENT = literal(Attendance.Status.ABSENT)
-EXCUSED = literal(Attendance.Status.EXCUSED)
-YES, NO, MAYBE = (literal(a) for a in (Answer.YES, Answer.NO, Answer.MAYBE))
 ACTIVE = literal(Membership.Status.ACTIVE)
 ON_LEAVE = literal(Membership.Status.ON_LEAVE)
 SEATED = literals(Membership.SEATED)
@@ -186,6 +182,16 @@ def _trunc(kind: str, sql: str) -> tuple[str, list]:
 
 
 # --- participation ---------------------------------------------------------------------------
+#
+# Every participation figure reads the participation facts that meetings keeps current
+# in the same transaction as each write (meetings/facts.py, built from the one home of
+# "expected at a meeting" in meetings/participation.py): ParticipationFact, one row per
+# membership stay per meeting not cancelled, and MeetingFact, their sums per meeting.
+# Both hold future meetings too; "held" is the range filter below (start before
+# scope.until), so the tables never go stale as time passes.
+
+PF = ParticipationFact._meta.db_table
+MF = MeetingFact._meta.db_table
 
 
 def _in(column: str, ids: list[int] | None) -> tuple[str, list]:
@@ -196,95 +202,41 @@ def _in(column: str, ids: list[int] | None) -> tuple[str, list]:
     return f"AND {column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
 
 
-def _facts(
-    scope: Scope, *, meetings: list[int] | None = None, memberships: list[int] | None = None
-) -> tuple[str, list]:
-    """WITH clauses (after _with) every participation figure starts from. `facts` has one
-    row per membership per held meeting it spanned. A page of a table passes the ids on
-    it, so the database joins only those rows."""
-    window = "AND m.start >= %s" if scope.start else ""
-    only_meetings, meeting_ids = _in("m.id", meetings)
-    only_memberships, membership_ids = _in("ms.id", memberships)
-    params = [scope.until] + ([scope.start] if scope.start else []) + meeting_ids + membership_ids
-    sql = f"""
-    leaves AS (
-        -- Leave periods (meetings/participation.py: expected at a meeting).
-        {
-        participation.leave_periods_sql(
-            "SELECT lm.id FROM circles_membership lm"
-            " WHERE lm.circle_id IN (SELECT id FROM scope_circles)"
-        )
-    }
-    ),
-    held AS NOT MATERIALIZED (
-        SELECT m.id, m.circle_id, m.series_id, m.start, m.title, m.logged_after_the_fact
-        FROM meetings_meeting m
-        WHERE m.circle_id IN (SELECT id FROM scope_circles)
-          AND {HELD_SQL} AND m.start < %s {window} {only_meetings}
-    ),
-    raw AS (
-        -- One row per membership seated at each held meeting's start (at a meeting logged
-        -- after the fact, only those recorded); on_leave = 0 means expected at it
-        -- (meetings/participation.py), RSVP is the answer that counts.
-        SELECT ms.id AS membership_id, ms.circle_id, ms.user_id, ms.role,
-               h.id AS meeting_id, h.start AS meeting_start,
-               CASE WHEN l.membership_id IS NULL THEN 0 ELSE 1 END AS on_leave,
-               a.status AS attendance,
-               {participation.ANSWER_SQL} AS rsvp,
-               CASE WHEN s.answered_at IS NULL THEN 0 ELSE 1 END AS surveyed
-        FROM circles_membership ms
-        JOIN held h ON h.circle_id = ms.circle_id
-                   AND {participation.seated_at_sql("ms", "h.start")}
-        {participation.on_leave_join_sql("leaves", "l", "ms", "h.start")}
-        LEFT JOIN meetings_attendance a ON a.meeting_id = h.id AND a.user_id = ms.user_id
-        {participation.answer_joins_sql("h", "ms.user_id")}
-        LEFT JOIN meetings_survey s ON s.meeting_id = h.id AND s.user_id = ms.user_id
-        WHERE {participation.expected_if_logged_sql("h", "a")} {only_memberships}
-    ),
-    facts AS (
-        -- Eligible: expected, or present while on leave (they came after all).
-        SELECT raw.*,
-               CASE WHEN on_leave = 1 AND COALESCE(attendance, '') <> {PRESENT}
-                    THEN 0 ELSE 1 END AS eligible,
-               CASE WHEN attendance = {PRESENT} THEN 1 ELSE 0 END AS attended,
-               CASE WHEN rsvp IS NULL OR (on_leave = 1 AND COALESCE(attendance, '') <> {PRESENT})
-                    THEN 0 ELSE 1 END AS responded
-        FROM raw
-    )"""
+def _held(scope: Scope, start: str) -> tuple[str, list]:
+    """Conditions on a fact row's meeting start (`start`): held in the scope's range."""
+    sql, params = f"AND {start} < %s", [scope.until]
+    if scope.start:
+        sql += f" AND {start} >= %s"
+        params.append(scope.start)
     return sql, params
 
 
-PER_MEETING = f"""
-    per_meeting AS (
-        SELECT h.id AS meeting_id, h.circle_id, h.start, h.title,
-               COALESCE(SUM(f.eligible), 0) AS eligible,
-               COALESCE(SUM(f.attended), 0) AS attended,
-               COALESCE(SUM(f.responded), 0) AS responded,
-               COALESCE(SUM(CASE WHEN f.eligible = 1 AND f.rsvp = {YES} THEN 1 END), 0) AS rsvp_yes,
-               COALESCE(SUM(CASE WHEN f.eligible = 1 AND f.rsvp = {NO} THEN 1 END), 0) AS rsvp_no,
-               COALESCE(SUM(CASE WHEN f.eligible = 1 AND f.rsvp = {MAYBE} THEN 1 END), 0)
-                   AS rsvp_maybe,
-               COALESCE(SUM(CASE WHEN f.eligible = 1 AND f.attendance = {ABSENT} THEN 1 END), 0)
-                   AS absent,
-               COALESCE(SUM(CASE WHEN f.eligible = 1 AND f.attendance = {EXCUSED} THEN 1 END), 0)
-                   AS excused
-        FROM held h LEFT JOIN facts f ON f.meeting_id = h.id
-        GROUP BY h.id, h.circle_id, h.start, h.title
+def _meeting_facts(scope: Scope) -> tuple[str, list]:
+    """A WITH clause (after _with): `held` is the MeetingFact rows of the scope's held
+    meetings, one per meeting."""
+    held, params = _held(scope, "mf.start")
+    sql = f"""held AS (
+        SELECT mf.* FROM {MF} mf
+        WHERE mf.circle_id IN (SELECT id FROM scope_circles) {held}
     )"""
+    return sql, params
 
 
 def circle_summaries(scope: Scope) -> list[dict]:
     """Per circle: seats, meetings held, mean attendance rate (the mean over meetings of
     attended ÷ eligible), RSVP and survey response rates, mean usefulness (only from
     SURVEY_MIN_ANSWERS answers on)."""
-    facts, params = _with(scope, _facts(scope))
+    head, params = _with(scope, _meeting_facts(scope))
     sql = f"""
-    {facts}, {PER_MEETING},
+    {head},
     meeting_totals AS (
         SELECT circle_id, COUNT(*) AS meetings_held,
                AVG(CASE WHEN eligible > 0 THEN 1.0 * attended / eligible END) AS mean_rate,
-               SUM(eligible) AS eligible, SUM(attended) AS attended, SUM(responded) AS responded
-        FROM per_meeting GROUP BY circle_id
+               SUM(eligible) AS eligible, SUM(attended) AS attended, SUM(responded) AS responded,
+               SUM(surveys_sent) AS sent, SUM(surveys_answered) AS answered,
+               SUM(usefulness_sum) AS usefulness_sum,
+               SUM(usefulness_answers) AS usefulness_answers
+        FROM held GROUP BY circle_id
     ),
     seats AS (
         SELECT circle_id,
@@ -292,26 +244,19 @@ def circle_summaries(scope: Scope) -> list[dict]:
                SUM(CASE WHEN status = {ON_LEAVE} THEN 1 ELSE 0 END) AS on_leave
         FROM circles_membership WHERE circle_id IN (SELECT id FROM scope_circles)
         GROUP BY circle_id
-    ),
-    surveys AS (
-        SELECT h.circle_id, COUNT(*) AS sent,
-               SUM(CASE WHEN s.answered_at IS NOT NULL THEN 1 ELSE 0 END) AS answered,
-               AVG(CASE WHEN s.answered_at IS NOT NULL THEN s.usefulness END) AS usefulness
-        FROM meetings_survey s JOIN held h ON h.id = s.meeting_id
-        GROUP BY h.circle_id
     )
     SELECT c.id, c.name, c.slug, c.kind, c.status, COALESCE(p.name, '') AS program,
            COALESCE(st.active_members, 0) AS active_members, COALESCE(st.on_leave, 0) AS on_leave,
            COALESCE(mt.meetings_held, 0) AS meetings_held, mt.mean_rate,
            COALESCE(mt.eligible, 0) AS eligible, COALESCE(mt.attended, 0) AS attended,
            COALESCE(mt.responded, 0) AS responded,
-           COALESCE(sv.sent, 0) AS surveys_sent, COALESCE(sv.answered, 0) AS surveys_answered,
-           sv.usefulness
+           COALESCE(mt.sent, 0) AS surveys_sent, COALESCE(mt.answered, 0) AS surveys_answered,
+           CASE WHEN mt.usefulness_answers > 0
+                THEN 1.0 * mt.usefulness_sum / mt.usefulness_answers END AS usefulness
     FROM circles_circle c
     LEFT JOIN circles_program p ON p.id = c.program_id
     LEFT JOIN seats st ON st.circle_id = c.id
     LEFT JOIN meeting_totals mt ON mt.circle_id = c.id
-    LEFT JOIN surveys sv ON sv.circle_id = c.id
     WHERE c.id IN (SELECT id FROM scope_circles)
     ORDER BY p.name, c.name, c.id
     """
@@ -356,7 +301,10 @@ MEMBER_COLUMNS = """
 
 
 def _member_rows_sql(scope: Scope, memberships: list[int] | None = None) -> tuple[str, list]:
-    facts, params = _with(scope, _facts(scope, memberships=memberships))
+    circles_sql, params = scope.circles_sql()
+    held, held_params = _held(scope, "f.meeting_start")
+    only_facts, fact_ids = _in("f.membership_id", memberships)
+    params += held_params + fact_ids
     overlap = ""
     params.append(scope.until)
     if scope.start:
@@ -366,11 +314,13 @@ def _member_rows_sql(scope: Scope, memberships: list[int] | None = None) -> tupl
     overlap += f" {only}"
     params += ids
     sql = f"""
-    {facts},
+    WITH scope_circles(id) AS NOT MATERIALIZED ({circles_sql}),
     agg AS MATERIALIZED (  -- computed once, not once per listed membership
-        SELECT membership_id, SUM(eligible) AS eligible, SUM(attended) AS attended,
-               SUM(responded) AS responded, SUM(surveyed) AS surveyed
-        FROM facts GROUP BY membership_id
+        SELECT f.membership_id, SUM(f.eligible) AS eligible, SUM(f.attended) AS attended,
+               SUM(f.responded) AS responded, SUM(f.surveyed) AS surveyed
+        FROM {PF} f
+        WHERE f.circle_id IN (SELECT id FROM scope_circles) {held} {only_facts}
+        GROUP BY f.membership_id
     )
     SELECT {MEMBER_COLUMNS}
     FROM circles_membership ms
@@ -437,27 +387,26 @@ def _scalar(sql: str, params: list):
 
 def meeting_rows(scope: Scope, *, limit: int | None = None, offset: int = 0) -> list[dict]:
     """Per held meeting: RSVPs and attendance among the members eligible for it."""
-    page = None
+    head, params = _with(scope, _meeting_facts(scope))
+    page = ""
     if limit is not None:
-        page = [r["id"] for r in _fetch(*_meeting_page_sql(scope, limit, offset))]
-    facts, params = _with(scope, _facts(scope, meetings=page))
+        page = "LIMIT %s OFFSET %s"
+        params += [limit, offset]
     sql = f"""
-    {facts}, {PER_MEETING}
-    SELECT pm.*, c.name AS circle, c.slug AS circle_slug
-    FROM per_meeting pm JOIN circles_circle c ON c.id = pm.circle_id
-    ORDER BY pm.start DESC, pm.meeting_id DESC"""
+    {head}
+    SELECT h.meeting_id, h.circle_id, h.start, m.title, h.eligible, h.attended, h.responded,
+           h.rsvp_yes, h.rsvp_no, h.rsvp_maybe, h.absent, h.excused,
+           c.name AS circle, c.slug AS circle_slug
+    FROM held h
+    JOIN meetings_meeting m ON m.id = h.meeting_id
+    JOIN circles_circle c ON c.id = h.circle_id
+    ORDER BY h.start DESC, h.meeting_id DESC {page}"""
     rows = _fetch(sql, params)
     for row in rows:
         row["no_answer"] = row["eligible"] - row["responded"]
         row["not_recorded"] = row["eligible"] - row["attended"] - row["absent"] - row["excused"]
         row["attendance_rate"] = rate(row["attended"], row["eligible"])
     return rows
-
-
-def _meeting_page_sql(scope: Scope, limit: int, offset: int) -> tuple[str, list]:
-    where, params = _meetings_in_scope(scope)
-    order = "ORDER BY m.start DESC, m.id DESC LIMIT %s OFFSET %s"
-    return f"SELECT m.id {where} {order}", [*params, limit, offset]
 
 
 def _meetings_in_scope(scope: Scope) -> tuple[str, list]:
@@ -493,12 +442,18 @@ FACT_COLUMNS = [
 ]
 
 
+def _facts_in_scope(scope: Scope) -> tuple[str, list]:
+    """Conditions on ParticipationFact rows `f`: those of the scope's held meetings."""
+    circles_sql, params = scope.circles_sql()
+    held, held_params = _held(scope, "f.meeting_start")
+    return f"f.circle_id IN ({circles_sql}) {held}", params + held_params
+
+
 def fact_rows_sql(scope: Scope) -> tuple[str, list]:
-    """One row per member per held meeting, named, for the participation export. Carries
-    whether a survey was answered, never what it said."""
-    facts, params = _with(scope, _facts(scope))
+    """One row per member per held meeting, named, for the participation export: a plain
+    read of ParticipationFact. Carries whether a survey was answered, never what it said."""
+    where, params = _facts_in_scope(scope)
     sql = f"""
-    {facts}
     SELECT COALESCE(p.name, '') AS program, c.name AS circle,
            f.meeting_start AS meeting_start_utc,
            m.title AS meeting, u.full_name AS member, u.email, f.role,
@@ -507,11 +462,12 @@ def fact_rows_sql(scope: Scope) -> tuple[str, list]:
            CASE WHEN f.eligible = 1 THEN 'yes' ELSE 'no' END AS eligible,
            COALESCE(f.rsvp, '') AS rsvp, COALESCE(f.attendance, '') AS attendance,
            CASE WHEN f.surveyed = 1 THEN 'yes' ELSE 'no' END AS survey_answered
-    FROM facts f
+    FROM {PF} f
     JOIN meetings_meeting m ON m.id = f.meeting_id
     JOIN circles_circle c ON c.id = f.circle_id
     LEFT JOIN circles_program p ON p.id = c.program_id
     JOIN members_user u ON u.id = f.user_id
+    WHERE {where}
     ORDER BY c.name, c.id, f.meeting_start, m.id, u.full_name, u.id"""
     return sql, params
 
@@ -542,8 +498,8 @@ def stream(sql: str, params: list, *, chunk: int = 10000) -> Iterator[tuple]:
 
 
 def count_facts(scope: Scope) -> int:
-    facts, params = _with(scope, _facts(scope))
-    return _scalar(f"{facts} SELECT COUNT(*) FROM facts", params)
+    where, params = _facts_in_scope(scope)
+    return _scalar(f"SELECT COUNT(*) FROM {PF} f WHERE {where}", params)
 
 
 # --- charts ----------------------------------------------------------------------------------
@@ -568,16 +524,16 @@ def _as_date(value) -> date:
 
 def attendance_by_period(scope: Scope) -> dict:
     """Attendance rate (attended ÷ eligible) per month, or per year over longer ranges."""
-    facts, params = _with(scope, _facts(scope))
-    span = _fetch(f"{facts} SELECT MIN(start) AS first, MAX(start) AS last FROM held", params)
+    head, params = _with(scope, _meeting_facts(scope))
+    span = _fetch(f"{head} SELECT MIN(start) AS first, MAX(start) AS last FROM held", params)
     if not span or span[0]["first"] is None:
         return {"unit": "month", "points": []}
     unit, buckets = _buckets(_as_date(span[0]["first"]), _as_date(span[0]["last"]))
-    trunc, trunc_params = _trunc(unit, "f.meeting_start")
+    trunc, trunc_params = _trunc(unit, "h.start")
     rows = _fetch(
-        f"""{facts}
-        SELECT {trunc} AS period, SUM(f.eligible) AS eligible, SUM(f.attended) AS attended
-        FROM facts f GROUP BY 1 ORDER BY 1""",
+        f"""{head}
+        SELECT {trunc} AS period, SUM(h.eligible) AS eligible, SUM(h.attended) AS attended
+        FROM held h GROUP BY 1 ORDER BY 1""",
         params + trunc_params,
     )
     found = {_as_date(r["period"]): r for r in rows}
@@ -897,18 +853,21 @@ def suppress(count: int):
 def research_rows_sql(scope: Scope) -> tuple[str, list]:
     """One row per person per circle: participation dose, survey scores and outcomes,
     keyed by internal ids that the export replaces with pseudonyms."""
-    head, params = _with(scope, _facts(scope), _people(scope))
+    head, params = _with(scope, _people(scope), _meeting_facts(scope))
+    dose_held, dose_params = _held(scope, "f.meeting_start")
+    params += dose_params
     sql = f"""{head},
     dose AS (
-        SELECT circle_id, user_id, SUM(eligible) AS eligible, SUM(attended) AS attended,
-               SUM(responded) AS responded
-        FROM facts GROUP BY circle_id, user_id
+        SELECT f.circle_id, f.user_id, SUM(f.eligible) AS eligible, SUM(f.attended) AS attended,
+               SUM(f.responded) AS responded
+        FROM {PF} f WHERE f.circle_id IN (SELECT id FROM scope_circles) {dose_held}
+        GROUP BY f.circle_id, f.user_id
     ),
     scores AS (
         SELECT h.circle_id, s.user_id, COUNT(*) AS surveys_answered,
                AVG(s.usefulness) AS usefulness, AVG(s.recommend) AS recommend,
                COUNT(s.recommend) AS recommend_answers
-        FROM meetings_survey s JOIN held h ON h.id = s.meeting_id
+        FROM meetings_survey s JOIN held h ON h.meeting_id = s.meeting_id
         WHERE s.answered_at IS NOT NULL
         GROUP BY h.circle_id, s.user_id
     )
