@@ -307,6 +307,13 @@ def main() -> None:
             cmd = [python, "manage.py", "seed_scale", "--yes", "--program-slug", slug, *extra]
             subprocess.run(cmd, **run)
             seeded = True
+    from meetings.models import Meeting, MeetingFact
+
+    if Meeting.objects.exists() and not MeetingFact.objects.exists():
+        # A database seeded before the participation facts existed: build them once.
+        print("building the participation facts ...", flush=True)
+        subprocess.run([python, "manage.py", "participation_facts", "--rebuild"], **run)
+        seeded = True
     with connection.cursor() as cursor:
         # Fresh statistics (and, after seeding, a visibility map) as a live database has.
         cursor.execute("VACUUM ANALYZE" if seeded else "ANALYZE")
