@@ -156,12 +156,17 @@ def participation(request: HttpRequest) -> HttpResponse:
 def _participation(request: HttpRequest, scope: Scope) -> dict:
     """Per circle (all), per member and per meeting (a page of each)."""
     circles = cached(scope, figures.circle_summaries)
+    # The totals line covers every circle; the table shows a page of them (rendering a
+    # program's 1,000 rows took longer than computing them: bench/exports.py).
+    circle_page = Paginator(circles, ROWS_PER_PAGE).get_page(request.GET.get("circles_page"))
+    circle_page.param = "circles_page"
     members = _sql_page(request, "members", cached(scope, figures.count_members))
     meetings = _sql_page(request, "meetings", cached(scope, figures.count_meetings))
     members.rows = figures.member_rows(scope, limit=ROWS_PER_PAGE, offset=members.offset)
     meetings.rows = figures.meeting_rows(scope, limit=ROWS_PER_PAGE, offset=meetings.offset)
     return {
-        "circles": circles,
+        "circles": circle_page.object_list,
+        "circle_page": circle_page,
         "totals": figures.totals(circles),
         "members": members,
         "meetings": meetings,
