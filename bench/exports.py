@@ -104,11 +104,10 @@ def scopes() -> dict:
 
 
 def export(scope, out) -> int:
-    """The participation CSV download, exactly as the view streams it; returns bytes."""
-    from reports.exports import PARTICIPATION_HEADER, participation_rows
-    from reports.spreadsheets import streamed_csv
+    """The participation CSV download, exactly as the view returns it; returns bytes."""
+    from reports.exports import participation_csv
 
-    response = streamed_csv("participation.csv", PARTICIPATION_HEADER, participation_rows(scope))
+    response = participation_csv("participation.csv", scope)
     size = 0
     for chunk in response.streaming_content:
         out.write(chunk)

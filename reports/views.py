@@ -191,6 +191,8 @@ def report_csv(request: HttpRequest, table: str) -> HttpResponse:
         return _invalid(request, form)
     _title, header, rows = exports.TABLES[table]
     _record(request, table, Export.Format.CSV, form.describe(), form.as_query())
+    if table == "participation":
+        return exports.participation_csv(_filename(table, "csv"), scope)
     return streamed_csv(_filename(table, "csv"), header, rows(scope))
 
 
@@ -296,4 +298,6 @@ def circle_participation_csv(request: HttpRequest, slug: str, table: str) -> Htt
     scope = Scope(circles=type(circle).objects.filter(pk=circle.pk))
     _title, header, rows = exports.TABLES[table]
     _record(request, table, Export.Format.CSV, str(circle), {"organizer_circle": circle.slug})
+    if table == "participation":
+        return exports.participation_csv(_filename(f"{circle.slug}-participation", "csv"), scope)
     return streamed_csv(_filename(f"{circle.slug}-{table}", "csv"), header, rows(scope))
