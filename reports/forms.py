@@ -61,7 +61,8 @@ class ReportFilterForm(forms.Form):
         circles = (
             Circle.objects.all() if every_circle else Circle.objects.filter(program__in=programs)
         )
-        self.fields["circle"].queryset = circles.order_by("name")
+        # Only what an option shows: a large program has 1,000 circles to list.
+        self.fields["circle"].queryset = circles.order_by("name").only("pk", "slug", "name")
 
     def _clean_date(self, name: str):
         value = self.cleaned_data.get(name)
