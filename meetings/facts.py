@@ -257,7 +257,9 @@ def refresh_facts(
         meetings=meetings, memberships=memberships, circles=circles, users=users, series=series
     )
     columns = ", ".join(FACT_COLUMNS)
-    with transaction.atomic(), connection.cursor() as cursor:
+    # No savepoint of its own: inside the caller's transaction it stands or falls with
+    # the write it follows (and alone, it is one transaction).
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {PF_TABLE} WHERE {where.facts_sql}")
         cursor.execute(
             f"WITH {leaves_cte(where)} INSERT INTO {PF_TABLE} ({columns}) {facts_select_sql(where)}"
@@ -333,3 +335,19 @@ def refresh_memberships(*, memberships: Iterable[int] = (), circles: Iterable[in
         refresh_facts(memberships=memberships)
     if circles:
         refresh_facts(circles=circles)
+
+
+def before_users_deleted(user_ids: list[int]):
+    """The hook members calls before deleting people (members/models.py): their facts go
+    by cascade, the sums of their circles' meetings are recomputed after."""
+    circles = set(
+        Membership.objects.filter(user_id__in=user_ids).values_list("circle_id", flat=True)
+    ) | set(
+        Survey.objects.filter(user_id__in=user_ids).values_list("meeting__circle_id", flat=True)
+    )
+
+    def after() -> None:
+        if circles:
+            refresh_facts(circles=circles)
+
+    return after

@@ -396,15 +396,17 @@ def meeting_rows(scope: Scope, *, limit: int | None = None, offset: int = 0) -> 
     if limit is not None:
         page = "LIMIT %s OFFSET %s"
         params += [limit, offset]
+    # The page is cut from the narrow MeetingFact rows first; only its rows are named.
     sql = f"""
-    {head}
+    {head},
+    page AS MATERIALIZED (SELECT * FROM held ORDER BY start DESC, meeting_id DESC {page})
     SELECT h.meeting_id, h.circle_id, h.start, m.title, h.eligible, h.attended, h.responded,
            h.rsvp_yes, h.rsvp_no, h.rsvp_maybe, h.absent, h.excused,
            c.name AS circle, c.slug AS circle_slug
-    FROM held h
+    FROM page h
     JOIN meetings_meeting m ON m.id = h.meeting_id
     JOIN circles_circle c ON c.id = h.circle_id
-    ORDER BY h.start DESC, h.meeting_id DESC {page}"""
+    ORDER BY h.start DESC, h.meeting_id DESC"""
     rows = _fetch(sql, params)
     for row in rows:
         row["no_answer"] = row["eligible"] - row["responded"]
