@@ -250,9 +250,9 @@ def refresh_facts(
     """Make the facts the given ids can affect equal to a rebuild of them: delete them and
     insert them again with the rebuild's SQL. Restrictions combine (`meetings` and
     `users`: those people at those meetings); MeetingFact is recomputed for the meetings
-    touched. Without any restriction it rebuilds everything. Four statements, each
-    touching only the rows selected (through the tables' indexes), in the caller's
-    transaction."""
+    touched. Without any restriction it rebuilds everything. Four statements (and a
+    lock of the meetings touched, on PostgreSQL), each touching only the rows selected
+    (through the tables' indexes), in the caller's transaction."""
     where = _Where.of(
         meetings=meetings, memberships=memberships, circles=circles, users=users, series=series
     )
@@ -260,6 +260,15 @@ def refresh_facts(
     # No savepoint of its own: inside the caller's transaction it stands or falls with
     # the write it follows (and alone, it is one transaction).
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        if connection.features.has_select_for_update:
+            # Two refreshes of one meeting at once (two RSVPs, a double submit) would
+            # each delete what the other had not committed yet and insert the same keys:
+            # the meetings' rows, locked in id order, make the second wait and then see
+            # the first. (SQLite runs one writer at a time anyway.)
+            cursor.execute(
+                f"SELECT m.id FROM {MEETING_TABLE} m WHERE {where.meetings_sql} "
+                "ORDER BY m.id FOR UPDATE"
+            )
         cursor.execute(f"DELETE FROM {PF_TABLE} WHERE {where.facts_sql}")
         cursor.execute(
             f"WITH {leaves_cte(where)} INSERT INTO {PF_TABLE} ({columns}) {facts_select_sql(where)}"

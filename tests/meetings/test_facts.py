@@ -367,7 +367,8 @@ def test_an_rsvp_refreshes_one_person_at_one_meeting_in_a_few_queries(alice, bob
     first = circle.meetings.first()
     with CaptureQueriesContext(connection) as ctx:
         refresh_facts(meetings=[first.pk], users=[bob.pk])
-    assert len(ctx.captured_queries) == 4  # two DELETEs, two INSERT ... SELECTs
+    # Two DELETEs, two INSERT ... SELECTs (and the meetings' lock on PostgreSQL).
+    assert len(ctx.captured_queries) == 4 + connection.features.has_select_for_update
 
 
 def test_admin_saves_and_deletes_keep_the_facts(rf, alice, bob, carol, circle, other_circle):
@@ -428,3 +429,56 @@ def test_admin_saves_and_deletes_keep_the_facts(rf, alice, bob, carol, circle, o
     _assert_no_drift("a person deleted in the admin")
     site[Meeting].delete_queryset(request, Meeting.objects.filter(pk=upcoming.pk))
     _assert_no_drift("meeting deleted in the admin")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_rsvps_to_one_meeting_at_once_both_count(alice, bob, circle):
+    """Two refreshes of one meeting in concurrent transactions: the second waits for the
+    first (the meeting's row is locked) instead of inserting its sums twice. Without the
+    lock the second failed on MeetingFact's primary key. (PostgreSQL, as CI runs
+    tests/meetings: SQLite allows one writer at a time.)"""
+    import threading
+
+    from django.db import connections, transaction
+
+    meeting = actions.schedule(
+        circle,
+        day=(timezone.now() + timedelta(days=3)).date(),
+        at=timezone.datetime(2000, 1, 1, 12).time(),
+        minutes=60,
+        zone="UTC",
+        details=DETAILS,
+        by=alice,
+    )
+    rebuild_facts()
+    first_wrote, errors = threading.Event(), []
+
+    def first() -> None:
+        try:
+            with transaction.atomic():
+                actions.rsvp(meeting, alice, answer=Answer.YES)
+                first_wrote.set()
+                threading.Event().wait(0.5)  # the transaction stays open a moment
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    def second() -> None:
+        try:
+            first_wrote.wait(5)
+            actions.rsvp(meeting, bob, answer=Answer.NO)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert errors == []
+    row = MeetingFact.objects.get(meeting=meeting)
+    assert (row.rsvp_yes, row.rsvp_no) == (1, 1)
+    _assert_no_drift("after two concurrent RSVPs")
