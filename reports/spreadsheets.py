@@ -86,8 +86,11 @@ def streamed_csv(filename: str, header: Iterable[str], rows: Iterable[Iterable])
 
 def streamed_csv_chunks(filename: str, header: Iterable[str], chunks: Iterable[bytes]):
     """A CSV download whose body after the header is `chunks` of finished CSV (PostgreSQL's
-    COPY ... TO STDOUT WITH CSV, its cells already made safe in SQL)."""
-    lines = _with_bom(itertools.chain(csv_lines(header, []), chunks))
+    COPY ... TO STDOUT WITH CSV, its cells already made safe in SQL). The header ends its
+    line as COPY ends rows ("\n"), so the file has one kind of line ending."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow([safe_cell(name) for name in header])
+    lines = _with_bom(itertools.chain([buffer.getvalue()], chunks))
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
