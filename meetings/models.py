@@ -685,6 +685,16 @@ class Survey(models.Model):
                 fields=["meeting", "user"], name="meetings_survey_one_per_person"
             ),
         ]
+        indexes = [
+            # reports.figures.usefulness_distribution: the answered scores of a scope's
+            # meetings read from this small index alone (an index-only scan), not from the
+            # survey table with its comments (about half its rows are unanswered).
+            models.Index(
+                fields=["meeting", "usefulness"],
+                condition=Q(answered_at__isnull=False, usefulness__isnull=False),
+                name="meetings_survey_scores",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Survey for {self.meeting} ({'answered' if self.answered_at else 'open'})"

@@ -102,15 +102,17 @@ def overview(request: HttpRequest) -> HttpResponse:
     attendance = cached(scope, figures.attendance_by_period)
     membership = cached(scope, figures.membership_over_time)
     usefulness = cached(scope, figures.usefulness_distribution)
+    # Every outcome table of the page from one query (figures.outcome_family).
+    family = cached(scope, figures.outcome_family)
     context.update(
         by=by,
         groupings=figures.GROUPINGS,
         scope_label=form.describe(),
-        total=cached(scope, figures.outcome_totals),
-        groups=cached(scope, figures.outcomes, by=by),
+        total=figures.finished_outcomes(family, "all")[0],
+        groups=figures.finished_outcomes(family, by),
         breakdowns=[
-            ("Gender", cached(scope, figures.outcomes, by="gender")),
-            ("Under-represented in medicine", cached(scope, figures.outcomes, by="urim")),
+            ("Gender", figures.finished_outcomes(family, "gender")),
+            ("Under-represented in medicine", figures.finished_outcomes(family, "urim")),
         ],
         attendance=attendance,
         attendance_chart=charts.bar_chart(
@@ -154,12 +156,17 @@ def participation(request: HttpRequest) -> HttpResponse:
 def _participation(request: HttpRequest, scope: Scope) -> dict:
     """Per circle (all), per member and per meeting (a page of each)."""
     circles = cached(scope, figures.circle_summaries)
+    # The totals line covers every circle; the table shows a page of them (rendering a
+    # program's 1,000 rows took longer than computing them: bench/exports.py).
+    circle_page = Paginator(circles, ROWS_PER_PAGE).get_page(request.GET.get("circles_page"))
+    circle_page.param = "circles_page"
     members = _sql_page(request, "members", cached(scope, figures.count_members))
     meetings = _sql_page(request, "meetings", cached(scope, figures.count_meetings))
     members.rows = figures.member_rows(scope, limit=ROWS_PER_PAGE, offset=members.offset)
     meetings.rows = figures.meeting_rows(scope, limit=ROWS_PER_PAGE, offset=meetings.offset)
     return {
-        "circles": circles,
+        "circles": circle_page.object_list,
+        "circle_page": circle_page,
         "totals": figures.totals(circles),
         "members": members,
         "meetings": meetings,
@@ -184,6 +191,8 @@ def report_csv(request: HttpRequest, table: str) -> HttpResponse:
         return _invalid(request, form)
     _title, header, rows = exports.TABLES[table]
     _record(request, table, Export.Format.CSV, form.describe(), form.as_query())
+    if table == "participation":
+        return exports.participation_csv(_filename(table, "csv"), scope)
     return streamed_csv(_filename(table, "csv"), header, rows(scope))
 
 
@@ -289,4 +298,6 @@ def circle_participation_csv(request: HttpRequest, slug: str, table: str) -> Htt
     scope = Scope(circles=type(circle).objects.filter(pk=circle.pk))
     _title, header, rows = exports.TABLES[table]
     _record(request, table, Export.Format.CSV, str(circle), {"organizer_circle": circle.slug})
+    if table == "participation":
+        return exports.participation_csv(_filename(f"{circle.slug}-participation", "csv"), scope)
     return streamed_csv(_filename(f"{circle.slug}-{table}", "csv"), header, rows(scope))
