@@ -57,10 +57,6 @@ GRANT = literal(Milestone.Kind.RESEARCH_GRANT)
 PUBLICATION = literal(Milestone.Kind.PUBLICATION)
 PROMOTION = literal(Milestone.Kind.PROMOTION)
 
-# Fewer people than this in a demographic cell, and it shows "<5".
-SMALL_CELL = 5
-SUPPRESSED = "<5"
-
 
 @dataclass(frozen=True)
 class Scope:
@@ -661,7 +657,8 @@ def _labels(choices) -> dict:
     return {"": "Not given", **dict(choices)}
 
 
-# Demographic breakdowns (self-identified, optional): cells of fewer than 5 are suppressed.
+# Demographic breakdowns (self-identified, optional), keyed by their stored code.
+# Disclosure control of every outcome table: reports/suppression.py.
 BREAKDOWNS = {
     "gender": _labels(User.Gender.choices),
     "urim": _labels(User.URiM.choices),
@@ -740,9 +737,10 @@ def outcomes(scope: Scope, *, by: str = "program") -> list[dict]:
     people, params = _with(scope, _people(scope))
     if by == "circle":
         group = """
-        SELECT c.name AS label, c.slug AS slug, {sums} FROM people
-        JOIN circles_circle c ON c.id = people.circle_id GROUP BY c.id, c.name, c.slug
-        ORDER BY c.name"""
+        SELECT c.name AS label, c.slug AS slug, c.program_id, {sums} FROM people
+        JOIN circles_circle c ON c.id = people.circle_id
+        GROUP BY c.id, c.name, c.slug, c.program_id
+        ORDER BY c.name, c.slug"""
     elif by == "cohort":
         year, year_params = _trunc("year", "first_joined")
         params = params + year_params
@@ -775,39 +773,25 @@ def outcomes(scope: Scope, *, by: str = "program") -> list[dict]:
         GROUP BY p.id, p.name, p.slug
         ORDER BY CASE WHEN p.id IS NULL THEN 1 ELSE 0 END, p.name"""
     rows = _fetch(f"{people} {group.format(sums=OUTCOME_SUMS)}", params)
-    if by == "cohort":
-        for row in rows:
-            row["label"] = str(_as_date(row["label"]).year)
-    if by == "program":
-        for row in rows:
-            row["label"] = NO_PROGRAM if row["program_id"] is None else row["label"]
-    if by in BREAKDOWNS:
-        labels = BREAKDOWNS[by]
-        return [_suppressed(_finish_outcome(row), labels) for row in rows]
+    for row in rows:
+        # `key`: the row's stable name in reports/suppression.py's cell ids.
+        if by == "cohort":
+            row["label"] = row["key"] = str(_as_date(row["label"]).year)
+        elif by == "program":
+            none = row["program_id"] is None
+            row["label"] = NO_PROGRAM if none else row["label"]
+            row["key"] = NO_PROGRAM_KEY if none else row["slug"]
+        elif by == "circle":
+            row["key"] = row["slug"]
+        else:
+            code = row["label"] or ""
+            row["key"] = code or NOT_GIVEN_KEY
+            row["label"] = BREAKDOWNS[by].get(code, code)
     return [_finish_outcome(row) for row in rows]
 
 
-def _suppressed(row: dict, labels: dict) -> dict:
-    """A demographic breakdown row: every count of people below SMALL_CELL shows "<5",
-    and a rate is shown only when both its parts are shown."""
-    row["label"] = labels.get(row["label"] or "", row["label"] or "Not given")
-    row["suppressed"] = row["members"] < SMALL_CELL
-    row["members_shown"] = suppress(row["members"])
-    for key in ("current", "alumni", "retained", "with_cda"):
-        # The rest of the row (members − count) describes people too.
-        small = is_small(row[key]) or is_small(row["members"] - row[key])
-        row[f"{key}_shown"] = SUPPRESSED if small else row[key]
-    for key, part in (("retained_rate", "retained"), ("with_cda_rate", "with_cda")):
-        if row["suppressed"] or row[f"{part}_shown"] == SUPPRESSED:
-            row[key] = None
-    for key in ("grants", "publications", "promotions"):
-        row[f"{key}_shown"] = row[key]
-    if row["suppressed"]:
-        for key in ("members", "current", "alumni", "retained", "with_cda", *COUNTS):
-            row[f"{key}_shown"] = SUPPRESSED
-    return row
-
-
+NO_PROGRAM_KEY = "(none)"
+NOT_GIVEN_KEY = "(not-given)"
 COUNTS = ("grants", "publications", "promotions")
 
 
@@ -824,33 +808,21 @@ def outcome_totals(scope: Scope) -> dict:
         ) person""",
         params,
     )
+    rows[0]["key"] = "all"
     return _finish_outcome(rows[0])
 
 
 def _finish_outcome(row: dict) -> dict:
-    for key in ("members", "current", "women", "retained", "with_cda", "grants"):
-        row[key] = int(row[key] or 0)
-    for key in ("publications", "promotions"):
+    """Counts as ints, alumni, and the rates (the figures as they are: what may be
+    published is decided by reports/suppression.py)."""
+    for key in ("members", "current", "women", "retained", "with_cda", *COUNTS):
         row[key] = int(row[key] or 0)
     n = row["members"]
     row["alumni"] = n - row["current"]
-    # Gender is about people: hidden when the women, the others or the whole group are
-    # fewer than five, so no small group's genders can be read off the table.
-    hidden = n < SMALL_CELL or is_small(row["women"]) or is_small(n - row["women"])
-    row["women_shown"] = SUPPRESSED if hidden else row["women"]
-    row["women_share"] = None if hidden else rate(row["women"], n)
+    row["women_share"] = rate(row["women"], n)
     row["retained_rate"] = rate(row["retained"], n)
     row["with_cda_rate"] = rate(row["with_cda"], n)
     return row
-
-
-def is_small(count: int) -> bool:
-    return 0 < count < SMALL_CELL
-
-
-def suppress(count: int):
-    """A count of people as it may be shown in a demographic cell: "<5" for 1–4."""
-    return SUPPRESSED if is_small(count) else count
 
 
 # --- the de-identified research export --------------------------------------------------------
