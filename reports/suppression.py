@@ -134,16 +134,25 @@ class Structure:
         return self.rows[(table, label)]
 
 
-def publication_from(published: Mapping[str, float], structure: Structure) -> Publication:
+def publication_from(
+    published: Mapping[str, float], structure: Structure, withheld: Iterable[str] | None = None
+) -> Publication:
     """The Publication of `published` (cell id → value, as scraped off a page or read from
-    an export); every other cell of the family counts as withheld."""
+    an export). Every other cell of the family counts as withheld, or, given `withheld`
+    (the cells a page marks withheld), only those do and the cells the page does not show
+    at all are hidden: they are not secrets (another page or the export shows them), and
+    the page must simply not let a reader narrow down what it withholds."""
     unknown = set(published) - set(structure.cells)
     if unknown:
         raise ValueError(f"not cells of this family: {sorted(unknown)[:5]}")
+    rest = {c for c in structure.cells if c not in published}
+    marked = rest if withheld is None else set(withheld)
+    if marked - rest:
+        raise ValueError(f"withheld and published, or unknown: {sorted(marked - rest)[:5]}")
     return Publication(
         published=dict(published),
-        withheld={c for c in structure.cells if c not in published},
-        hidden=set(structure.hidden),
+        withheld=marked,
+        hidden=set(structure.hidden) | (rest - marked),
         relations=list(structure.relations),
         lower=dict(structure.lower),
         upper=dict(structure.upper),
