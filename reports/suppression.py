@@ -320,11 +320,30 @@ def complementary(structure: Structure, values: Mapping[str, int], withheld: set
         published = {c: values[c] for c in structure.cells if c not in hidden}
         finding = first_failure(publication_from(published, structure), k=K)
         if finding is None:
-            return extra
+            return _release(structure, values, withheld, extra)
         choice = _neighbour(finding.cell, by_variable, published, values, structure)
         if choice is None:  # cannot happen: withholding everything is safe
             raise RuntimeError(f"no cell left to withhold for {finding.cell}")
         extra.add(choice)
+
+
+# The release pass tries at most this many cells (each try is one audit).
+RELEASE_TRIES = 200
+
+
+def _release(structure: Structure, values, withheld: set[str], extra: set[str]) -> set[str]:
+    """Undo what the greedy did not need: one cell at a time, totals and large values
+    first, publish a complementary cell again if the auditor still passes without it.
+    (Adding cells one by one over-suppresses: a later choice can make an earlier one
+    redundant.) Deterministic, and every release is proven by an audit."""
+    order = sorted(extra, key=lambda c: (-_rank(c, values[c])[1], -values[c], c))
+    kept = set(extra)
+    for cell in order[:RELEASE_TRIES]:
+        trial = withheld | (kept - {cell})
+        published = {c: values[c] for c in structure.cells if c not in trial}
+        if first_failure(publication_from(published, structure), k=K) is None:
+            kept.discard(cell)
+    return kept
 
 
 def _lone_unknowns(structure: Structure, values: Mapping[str, int], withheld: set[str]):
