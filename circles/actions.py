@@ -12,7 +12,15 @@ from members.models import User
 from outbox import kinds
 from outbox.messages import notify, public_url
 
-from .models import Charter, Circle, Invitation, Membership, MembershipEvent, Topic
+from .models import (
+    Charter,
+    Circle,
+    Invitation,
+    Membership,
+    MembershipEvent,
+    Topic,
+    membership_changed,
+)
 
 INVITATION = kinds.register("invitation", "Invitation")
 JOIN_REQUEST = kinds.register("join_request", "Join request")
@@ -86,6 +94,7 @@ def create_circle(
         charter_accepted_at=now,
     )
     membership.record(Event.JOINED, by=by, note="Created the circle")
+    membership_changed(membership)
     return circle
 
 
@@ -169,6 +178,7 @@ def _seat(circle: Circle, user, *, status: str, by, event: str, **fields) -> Mem
         **fields,
     )
     membership.record(event, by=by)
+    membership_changed(membership)
     return membership
 
 
@@ -239,6 +249,7 @@ def approve_request(membership: Membership, *, by) -> Membership:
         membership.joined_at = timezone.now()
         membership.save(update_fields=["status", "joined_at"])
         membership.record(Event.APPROVED, by=by)
+        membership_changed(membership)
     notify(REQUEST_APPROVED, membership.user, circle=circle, context={"membership": membership})
     return membership
 
@@ -282,6 +293,7 @@ def _activate_from_waitlist(membership: Membership, *, by) -> None:
     membership.joined_at = timezone.now()
     membership.save(update_fields=["status", "joined_at"])
     membership.record(Event.PROMOTED_FROM_WAITLIST, by=by)
+    membership_changed(membership)
     notify(
         WAITLIST_PROMOTED,
         membership.user,
@@ -327,6 +339,7 @@ def _end(membership: Membership, status: str, event: str, *, by, reason: str) ->
     membership.end_reason = reason
     membership.save(update_fields=["status", "ended_at", "end_reason"])
     membership.record(event, by=by, note=reason)
+    membership_changed(membership)
 
 
 @transaction.atomic
@@ -339,6 +352,7 @@ def make_organizer(membership: Membership, *, by) -> Membership:
     membership.role = Membership.Role.ORGANIZER
     membership.save(update_fields=["role"])
     membership.record(Event.MADE_ORGANIZER, by=by)
+    membership_changed(membership)
     return membership
 
 
@@ -352,6 +366,7 @@ def make_member(membership: Membership, *, by) -> Membership:
     membership.role = Membership.Role.MEMBER
     membership.save(update_fields=["role"])
     membership.record(Event.MADE_MEMBER, by=by)
+    membership_changed(membership)
     return membership
 
 
@@ -365,6 +380,7 @@ def start_leave(membership: Membership, *, by, note: str = "") -> Membership:
     membership.status = Status.ON_LEAVE
     membership.save(update_fields=["status"])
     membership.record(Event.LEAVE_STARTED, by=by, note=note)
+    membership_changed(membership)
     return membership
 
 
@@ -374,6 +390,7 @@ def end_leave(membership: Membership, *, by) -> Membership:
     membership.status = Status.ACTIVE
     membership.save(update_fields=["status"])
     membership.record(Event.LEAVE_ENDED, by=by)
+    membership_changed(membership)
     return membership
 
 
@@ -512,6 +529,7 @@ def accept_invitation(invitation: Invitation, user) -> Membership:
             by=user,
             note="Accepted an invitation",
         )
+        membership_changed(existing)
         accept_charter(existing)
         return existing
     if circle.is_full():

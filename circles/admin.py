@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -13,6 +13,7 @@ from .models import (
     MembershipEvent,
     Program,
     Topic,
+    membership_changed,
 )
 
 
@@ -169,6 +170,14 @@ class MembershipAdmin(ConfidentialAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # memberships are history: end them, never delete them
+
+    def save_model(self, request, obj, form, change) -> None:
+        # Who sat where, when and in which role is what the participation facts rest on.
+        with transaction.atomic():
+            before = Membership.objects.filter(pk=obj.pk).values_list("circle_id", flat=True)
+            moved_from = [c for c in before if c != obj.circle_id] if change else []
+            super().save_model(request, obj, form, change)
+            membership_changed(obj, circles=moved_from)
 
     def get_readonly_fields(self, request, obj=None):
         # Who was seated, and when, is history that the site changes through

@@ -88,6 +88,26 @@ def register_next_meeting_start(expression: Callable[[], Expression]) -> None:
     _next_meeting_start = expression
 
 
+# Set by meetings (register_membership_changed) when the apps are ready: the
+# participation facts (meetings/facts.py) follow every change of who sat where and when.
+_membership_changed: Callable[..., None] | None = None
+
+
+def register_membership_changed(hook: Callable[..., None]) -> None:
+    """`hook(memberships=[ids], circles=[ids])` brings what rests on those memberships (and
+    on those circles' meetings) up to date, inside the caller's transaction."""
+    global _membership_changed
+    _membership_changed = hook
+
+
+def membership_changed(*memberships: "Membership", circles=()) -> None:
+    """Tell the registered hook that `memberships` changed (joined, ended, role, leave);
+    `circles`: circles whose meetings lost or gained a membership some other way (one
+    moved to another circle)."""
+    if _membership_changed is not None:
+        _membership_changed(memberships=[m.pk for m in memberships], circles=list(circles))
+
+
 class CircleQuerySet(models.QuerySet):
     def discoverable(self) -> "CircleQuerySet":
         """Circles anyone may find in the list: listed and not archived."""

@@ -17,6 +17,7 @@ from outbox.mime import OutboxMessage
 from outbox.models import Notification
 
 from .calendar import addressed_to, calendar_method, to_ics
+from .facts import refresh_facts
 from .models import (
     RSVP,
     ActionItem,
@@ -28,6 +29,7 @@ from .models import (
     MeetingLog,
     MeetingSeries,
     SeriesRSVP,
+    Survey,
 )
 from .reminders import announce, cancel_reminders, reschedule_reminders
 from .times import localize
@@ -91,6 +93,7 @@ def schedule(
         facilitator=facilitator,
         created_by=by,
     )
+    refresh_facts(meetings=[meeting.pk])
     announce(meeting, by=by)
     return meeting
 
@@ -102,6 +105,7 @@ def create_series(series: MeetingSeries, *, by) -> MeetingSeries:
     series.created_by = by
     series.save()
     series.generate()
+    refresh_facts(series=[series.pk])
     announce(None, by=by, series=series)
     return series
 
@@ -154,6 +158,8 @@ def edit(
         start = localize(day, at, meeting.timezone)
         before = Before.of(meeting)
         _apply(meeting, start, minutes, details)
+        # A new time can seat other people (joined, left or on leave in between).
+        refresh_facts(meetings=[meeting.pk])
         _announce_change(meeting, before, by=by)
         return [meeting]
     series = MeetingSeries.objects.select_for_update().get(pk=meeting.series_id)
@@ -173,6 +179,7 @@ def edit(
     for field, value in vars(details).items():
         setattr(series, field, value)
     series.save()
+    refresh_facts(meetings=[m.pk for m in later])
     return later
 
 
@@ -262,6 +269,7 @@ def cancel(meeting: Meeting, *, reason: str, following: bool, by) -> list[Meetin
             method="CANCEL",
             context={"reason": reason},
         )
+    refresh_facts(meetings=[m.pk for m in meetings])
     return meetings
 
 
@@ -276,7 +284,9 @@ def _require_seat(circle: Circle, user) -> None:
 @transaction.atomic
 def rsvp(meeting: Meeting, user, *, answer: str, note: str = "") -> RSVP:
     _require_seat(meeting.circle, user)
-    return meeting.set_answer(user, answer=answer, note=note)
+    reply = meeting.set_answer(user, answer=answer, note=note)
+    refresh_facts(meetings=[meeting.pk], users=[user.pk])
+    return reply
 
 
 @transaction.atomic
@@ -299,6 +309,7 @@ def rsvp_series(series: MeetingSeries, user, *, answer: str) -> SeriesRSVP:
     reply, _ = SeriesRSVP.objects.update_or_create(
         series=series, user=user, defaults={"answer": answer, "valid_from": now}
     )
+    refresh_facts(series=[series.pk], users=[user.pk])
     return reply
 
 
@@ -314,6 +325,7 @@ def record_attendance(meeting: Meeting, marks: dict, *, by) -> None:
         raise MeetingError("Attendance can be recorded once the meeting has started.")
     for user, (status, note) in marks.items():
         meeting.mark(user, status=status, note=note, by=by)
+    refresh_facts(meetings=[meeting.pk], users=[user.pk for user in marks])
 
 
 @transaction.atomic
@@ -325,7 +337,21 @@ def report_own_attendance(meeting: Meeting, user, *, status: str, note: str) -> 
         raise MeetingError("You can mark yourself present or excused.")
     if meeting.is_cancelled or not meeting.has_started:
         raise MeetingError("You can report your attendance once the meeting has started.")
-    return meeting.mark(user, status=status, note=note, by=user)
+    attendance = meeting.mark(user, status=status, note=note, by=user)
+    refresh_facts(meetings=[meeting.pk], users=[user.pk])
+    return attendance
+
+
+# --- surveys ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def answer_survey(survey: Survey, **answers) -> bool:
+    """Record a survey's answers once (Survey.answer); whether this call recorded them."""
+    answered = survey.answer(**answers)
+    if answered:
+        refresh_facts(meetings=[survey.meeting_id], users=[survey.user_id])
+    return answered
 
 
 # --- logs, minutes, agendas ----------------------------------------------------------------
@@ -382,6 +408,7 @@ def log_unscheduled(
     for user, status in marks.items():
         if user.pk in seated:
             meeting.mark(user, status=status, note="", by=by)
+    refresh_facts(meetings=[meeting.pk])
     return meeting
 
 

@@ -1,12 +1,13 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.admin import helpers
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count
 from django.db.models.functions import Length
 
 from config.admin_exports import ConfidentialAdmin, ConfidentialTabularInline
 
+from .facts import refresh_facts
 from .models import (
     RSVP,
     ActionItem,
@@ -25,9 +26,45 @@ from .models import (
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 
 
+class RefreshesFacts:
+    """For the admin of rows the participation facts rest on (meetings/facts.py): a save
+    or delete refreshes the facts they touched, before and after, in its transaction.
+    `facts_of(obj)` gives refresh_facts() restrictions."""
+
+    def facts_of(self, obj) -> list[dict]:
+        raise NotImplementedError
+
+    def _refresh(self, restrictions: list[dict]) -> None:
+        for restriction in {repr(r): r for r in restrictions}.values():
+            refresh_facts(**restriction)
+
+    def save_model(self, request, obj, form, change) -> None:
+        with transaction.atomic():
+            before = type(obj).objects.filter(pk=obj.pk).first() if change else None
+            super().save_model(request, obj, form, change)
+            self._refresh(self.facts_of(obj) + (self.facts_of(before) if before else []))
+
+    def delete_model(self, request, obj) -> None:
+        with transaction.atomic():
+            affected = self.facts_of(obj)
+            super().delete_model(request, obj)
+            self._refresh(affected)
+
+    def delete_queryset(self, request, queryset) -> None:
+        with transaction.atomic():
+            affected = [r for obj in queryset for r in self.facts_of(obj)]
+            super().delete_queryset(request, queryset)
+            self._refresh(affected)
+
+
 @admin.register(MeetingSeries)
-class MeetingSeriesAdmin(ConfidentialAdmin):
+class MeetingSeriesAdmin(RefreshesFacts, ConfidentialAdmin):
     formfield_overrides = HTTPS_URLS
+
+    def facts_of(self, obj: MeetingSeries) -> list[dict]:
+        # Deleting a series drops its series answers: its meetings' facts change.
+        return [{"meetings": list(obj.meetings.values_list("pk", flat=True))}]
+
     list_display = [
         "title",
         "circle",
@@ -66,8 +103,13 @@ class AgendaItemInline(ConfidentialTabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(ConfidentialAdmin):
+class MeetingAdmin(RefreshesFacts, ConfidentialAdmin):
     formfield_overrides = HTTPS_URLS
+
+    def facts_of(self, obj: Meeting) -> list[dict]:
+        # Its time, circle, status or series decide who was seated and what they answered.
+        return [{"meetings": [obj.pk]}] if obj.pk else []
+
     list_display = [
         "title",
         "circle",
@@ -112,7 +154,10 @@ class AgendaItemAdmin(ConfidentialAdmin):
 
 
 @admin.register(RSVP)
-class RSVPAdmin(ConfidentialAdmin):
+class RSVPAdmin(RefreshesFacts, ConfidentialAdmin):
+    def facts_of(self, obj: RSVP) -> list[dict]:
+        return [{"meetings": [obj.meeting_id], "users": [obj.user_id]}]
+
     list_display = ["meeting", "circle", "user", "answer", "updated_at"]
     list_filter = ["answer", "meeting__circle"]
     list_select_related = ["meeting__circle", "user"]
@@ -127,7 +172,10 @@ class RSVPAdmin(ConfidentialAdmin):
 
 
 @admin.register(SeriesRSVP)
-class SeriesRSVPAdmin(ConfidentialAdmin):
+class SeriesRSVPAdmin(RefreshesFacts, ConfidentialAdmin):
+    def facts_of(self, obj: SeriesRSVP) -> list[dict]:
+        return [{"series": [obj.series_id], "users": [obj.user_id]}]
+
     list_display = ["series", "circle", "user", "answer", "valid_from", "updated_at"]
     list_filter = ["answer", "series__circle"]
     list_select_related = ["series__circle", "user"]
@@ -154,7 +202,10 @@ class AttendanceChangeInline(ConfidentialTabularInline):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(ConfidentialAdmin):
+class AttendanceAdmin(RefreshesFacts, ConfidentialAdmin):
+    def facts_of(self, obj: Attendance) -> list[dict]:
+        return [{"meetings": [obj.meeting_id], "users": [obj.user_id]}]
+
     list_display = ["meeting", "circle", "user", "status", "recorded_by", "updated_at"]
     list_filter = ["status", "meeting__circle__program", "meeting__circle"]
     list_select_related = ["meeting__circle", "user", "recorded_by"]
@@ -322,7 +373,10 @@ class CalendarFeedAdmin(ConfidentialAdmin):
 
 
 @admin.register(Survey)
-class SurveyAdmin(ConfidentialAdmin):
+class SurveyAdmin(RefreshesFacts, ConfidentialAdmin):
+    def facts_of(self, obj: Survey) -> list[dict]:
+        return [{"meetings": [obj.meeting_id], "users": [obj.user_id]}]
+
     # Individual answers are confidential: operators see who has a survey, not what they said.
     list_display = ["meeting", "circle", "user", "expires_at", "answered_at"]
     list_filter = ["answered_at", "expires_at", "meeting__circle"]

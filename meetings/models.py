@@ -685,6 +685,16 @@ class Survey(models.Model):
                 fields=["meeting", "user"], name="meetings_survey_one_per_person"
             ),
         ]
+        indexes = [
+            # reports.figures.usefulness_distribution: the answered scores of a scope's
+            # meetings read from this small index alone (an index-only scan), not from the
+            # survey table with its comments (about half its rows are unanswered).
+            models.Index(
+                fields=["meeting", "usefulness"],
+                condition=Q(answered_at__isnull=False, usefulness__isnull=False),
+                name="meetings_survey_scores",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Survey for {self.meeting} ({'answered' if self.answered_at else 'open'})"
@@ -707,3 +717,88 @@ class Survey(models.Model):
                 comment=comment,
             )
         )
+
+
+class ParticipationFact(models.Model):
+    """One membership stay at one meeting it was seated for, as meetings/participation.py
+    rules it (expected, on leave, the answer that counts): the table the participation
+    reports read. Kept in the same transaction as every write that changes it
+    (meetings/facts.py); `manage.py participation_facts --check` proves it equals a
+    rebuild. Rows exist for every meeting not cancelled, future ones too: reports keep
+    those that started before the end of their range, so time passing changes nothing
+    here."""
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="participation_facts"
+    )
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+    circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    meeting_start = models.DateTimeField()  # the meeting's start, for range filters
+    role = models.CharField(max_length=20, choices=Membership.Role.choices)
+    # 0/1 integers, not booleans: the reports SUM them (PostgreSQL sums no booleans).
+    on_leave = models.PositiveSmallIntegerField()
+    eligible = models.PositiveSmallIntegerField()
+    attended = models.PositiveSmallIntegerField()
+    responded = models.PositiveSmallIntegerField()
+    # NULL, not '': no answer, no mark, exactly as the LEFT JOINs of the rule give them.
+    rsvp = models.CharField(max_length=10, choices=Answer.choices, null=True)  # noqa: DJ001
+    attendance = models.CharField(  # noqa: DJ001
+        max_length=10, choices=Attendance.Status.choices, null=True
+    )
+    surveyed = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            # Also serves a refresh of one meeting's rows.
+            models.UniqueConstraint(
+                fields=["meeting", "membership"], name="meetings_participationfact_one_per_stay"
+            ),
+        ]
+        indexes = [
+            # Serves the per-member table (sums per membership within a range) and a
+            # refresh of one membership's rows.
+            models.Index(fields=["membership", "meeting_start"], name="meetings_pfact_stay_start"),
+            # Serves the participation export, its count and the research dose (a scope's
+            # circles within a range, in meeting order) and a refresh of one circle.
+            models.Index(fields=["circle", "meeting_start"], name="meetings_pfact_circle_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership_id} at {self.meeting_id}"
+
+
+class MeetingFact(models.Model):
+    """The participation facts of one meeting (not cancelled) summed, with its surveys:
+    circle summaries, the per-meeting table and the attendance chart read one row per
+    meeting instead of one per member and meeting. Recomputed from ParticipationFact
+    whenever that changes (meetings/facts.py)."""
+
+    meeting = models.OneToOneField(
+        Meeting, on_delete=models.CASCADE, primary_key=True, related_name="fact"
+    )
+    circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="+")
+    start = models.DateTimeField()
+    logged_after_the_fact = models.BooleanField()
+    eligible = models.PositiveIntegerField()
+    attended = models.PositiveIntegerField()
+    responded = models.PositiveIntegerField()
+    rsvp_yes = models.PositiveIntegerField()
+    rsvp_no = models.PositiveIntegerField()
+    rsvp_maybe = models.PositiveIntegerField()
+    absent = models.PositiveIntegerField()
+    excused = models.PositiveIntegerField()
+    surveys_sent = models.PositiveIntegerField()
+    surveys_answered = models.PositiveIntegerField()
+    usefulness_sum = models.PositiveIntegerField()
+    usefulness_answers = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            # Serves circle summaries, the per-meeting table and the attendance chart (a
+            # scope's circles within a range).
+            models.Index(fields=["circle", "start"], name="meetings_mfact_circle_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Facts of {self.meeting_id}"

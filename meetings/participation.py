@@ -262,3 +262,34 @@ def answer_joins_sql(meeting: str, user: str) -> str:
 
 
 ANSWER_SQL = "COALESCE(r.answer, sr.answer)"
+
+
+# --- what the reports count (the participation facts, meetings/facts.py) -------------------
+
+PRESENT_SQL = literal(Attendance.Status.PRESENT)
+
+
+def on_leave_sql(periods_alias: str) -> str:
+    """1 when the leave period joined by on_leave_join_sql() as `periods_alias` holds."""
+    return f"CASE WHEN {periods_alias}.membership_id IS NULL THEN 0 ELSE 1 END"
+
+
+def eligible_sql(periods_alias: str, attendance: str) -> str:
+    """1 when the person counts at the meeting in the reports: expected there, or recorded
+    present while on leave (they came after all). `attendance` is a status column."""
+    return (
+        f"CASE WHEN {periods_alias}.membership_id IS NOT NULL "
+        f"AND COALESCE({attendance}, '') <> {PRESENT_SQL} THEN 0 ELSE 1 END"
+    )
+
+
+def attended_sql(attendance: str) -> str:
+    return f"CASE WHEN {attendance} = {PRESENT_SQL} THEN 1 ELSE 0 END"
+
+
+def responded_sql(periods_alias: str, attendance: str) -> str:
+    """1 when an eligible person has an answer that counts (ANSWER_SQL)."""
+    return (
+        f"CASE WHEN {ANSWER_SQL} IS NULL OR ({periods_alias}.membership_id IS NOT NULL "
+        f"AND COALESCE({attendance}, '') <> {PRESENT_SQL}) THEN 0 ELSE 1 END"
+    )

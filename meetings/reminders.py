@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +24,7 @@ from outbox.mime import OutboxMessage
 from outbox.models import Notification
 
 from .calendar import addressed_to, to_ics
+from .facts import refresh_facts
 from .models import Answer, Attendance, Meeting, MeetingSeries, Survey
 from .participation import effective_answers, expected_at
 from .templatetags.meeting_times import reads_differently, time_range
@@ -355,11 +357,17 @@ def build_survey(row: Notification, cache: dict) -> EmailMultiAlternatives | Non
     if meeting is None or user is None or meeting.is_cancelled:
         return None
     token = secrets.token_urlsafe(32)
-    survey, created = Survey.objects.get_or_create(
-        meeting=meeting,
-        user=user,
-        defaults={"token_hash": hash_token(token), "expires_at": timezone.now() + SURVEY_LIFETIME},
-    )
+    with transaction.atomic():
+        survey, created = Survey.objects.get_or_create(
+            meeting=meeting,
+            user=user,
+            defaults={
+                "token_hash": hash_token(token),
+                "expires_at": timezone.now() + SURVEY_LIFETIME,
+            },
+        )
+        if created:  # a survey sent counts in the meeting's facts
+            refresh_facts(meetings=[meeting.pk], users=[user.pk])
     if survey.answered_at:
         return None
     if not created:  # a retry: the unsent earlier link is replaced

@@ -4,8 +4,10 @@ what they queue (outbox/tasks.py)."""
 import logging
 
 from celery import shared_task
+from django.db import transaction
 
 from . import reminders
+from .facts import refresh_facts
 from .models import MeetingSeries
 
 logger = logging.getLogger(__name__)
@@ -25,7 +27,11 @@ def extend_meeting_series() -> int:
         if series.circle.is_archived:
             continue
         try:
-            created += len(series.generate())
+            with transaction.atomic():
+                new = series.generate()
+                if new:
+                    refresh_facts(series=[series.pk])
+            created += len(new)
         except Exception:  # one broken series must not stop the others
             logger.exception("could not extend series %s", series.pk)
     return created

@@ -784,7 +784,7 @@ def _answer_survey(request: HttpRequest, found) -> HttpResponse:
         return render(request, "meetings/survey_closed.html", {"why": "expired"}, status=410)
     form = SurveyForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        answered = found.answer(**form.cleaned_data)
+        answered = actions.answer_survey(found, **form.cleaned_data)
         if answered:
             return render(request, "meetings/survey_closed.html", {"why": "thanks"})
         return render(request, "meetings/survey_closed.html", {"why": "answered"}, status=410)

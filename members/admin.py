@@ -13,7 +13,7 @@ from config.admin_exports import (
     ConfidentialLookupsMixin,
 )
 
-from .models import Institution, Milestone, User
+from .models import Institution, Milestone, User, delete_users
 
 
 @admin.register(Institution)
@@ -33,6 +33,14 @@ class InstitutionAdmin(ConfidentialAdmin):
 @admin.register(User)
 class UserAdmin(ConfidentialDisplayMixin, ConfidentialLookupsMixin, DjangoUserAdmin):
     ordering = ["email"]
+
+    def delete_model(self, request, obj) -> None:
+        # Through delete_users: figures other apps keep from a person's rows follow.
+        delete_users(User.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset) -> None:
+        delete_users(queryset)
+
     list_display = [
         "email",
         "full_name",

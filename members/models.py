@@ -87,6 +87,26 @@ def register_people_rules(*, card_visible_to: Callable, check_in_audience: Calla
     _rules.update(card_visible_to=card_visible_to, check_in_audience=check_in_audience)
 
 
+# Filled by higher apps when the apps are ready (meetings: the participation facts): each
+# hook gets the ids of people about to be deleted and returns what to run once they are.
+_deletion_hooks: dict[str, Callable[[list[int]], Callable[[], None]]] = {}
+
+
+def register_user_deletion(name: str, hook: Callable[[list[int]], Callable[[], None]]) -> None:
+    _deletion_hooks[name] = hook
+
+
+def delete_users(queryset) -> None:
+    """Delete these people (their rows elsewhere go with them, by cascade) and bring up to
+    date, in the same transaction, what other apps keep computed from those rows."""
+    with transaction.atomic():
+        ids = list(queryset.values_list("pk", flat=True))
+        then = [hook(ids) for hook in _deletion_hooks.values()]
+        queryset.model.objects.filter(pk__in=ids).delete()
+        for run in then:
+            run()
+
+
 def _rule(name: str) -> Callable:
     try:
         return _rules[name]

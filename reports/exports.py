@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -20,7 +21,7 @@ from openpyxl.styles import Font
 
 from . import disclosure, figures, suppression
 from .figures import Scope
-from .spreadsheets import safe_xlsx_cell
+from .spreadsheets import safe_cell_sql, safe_xlsx_cell, streamed_csv, streamed_csv_chunks
 
 Progress = Callable[[int], None]
 
@@ -53,6 +54,26 @@ def participation_rows(scope: Scope) -> Iterator[tuple]:
     """One row per member per held meeting, as the SQL spells it out (yes/no, blanks)."""
     sql, params = figures.fact_rows_sql(scope)
     return figures.stream(sql, params)
+
+
+def participation_csv(filename: str, scope: Scope):
+    """The participation CSV download. On PostgreSQL the database writes the CSV itself
+    (COPY ... TO STDOUT, streamed as it comes): writing half a million rows through
+    Python's csv module took 3–4× the COPY (bench/exports.py). The cells are the same:
+    text made safe by safe_cell_sql (safe_cell's twin), timestamps as _csv_value writes
+    them, blanks empty; SQLite takes the row-by-row path."""
+    if connection.vendor != "postgresql":
+        return streamed_csv(filename, PARTICIPATION_HEADER, participation_rows(scope))
+    sql, params = figures.fact_rows_sql(scope)
+    stamp = "TO_CHAR(t.meeting_start_utc AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS\"Z\"')"
+    columns = [
+        stamp if c == "meeting_start_utc" else f"NULLIF({safe_cell_sql(f't.{c}')}, '')"
+        for c in figures.FACT_COLUMNS
+    ]
+    # A projection of the ordered query keeps its order (no join or sort above it).
+    copy = f"SELECT {', '.join(columns)} FROM ({sql}) t"  # noqa: S608 (constant fragments)
+    chunks = figures.copy_csv(copy, params)
+    return streamed_csv_chunks(filename, PARTICIPATION_HEADER, chunks)
 
 
 MEMBER_HEADER = [

@@ -1,4 +1,5 @@
-# The SQL below is assembled only from constant fragments of this module, of
+# The SQL below is assembled only from constant fragments of this module, the table names
+# of the participation facts (meetings/facts.py keeps them), fragments of
 # meetings/participation.py, constants of the models (config.sql.literal accepts plain
 # identifiers only) and Django's own compiled querysets; every value from a request
 # travels as a query parameter.
@@ -37,16 +38,13 @@ from django.utils import timezone
 
 from circles.models import Circle, Membership
 from config.sql import literal, literals
-from meetings import participation
-from meetings.models import Answer, Attendance, Meeting
+from meetings.models import Meeting, MeetingFact, ParticipationFact
 from members.models import Milestone, User
+
+from .disclosure import K
 
 # Statuses, answers and kinds in the SQL below come from the models' own constants.
 HELD_SQL = f"m.status = {literal(Meeting.Status.SCHEDULED)}"  # and m.start before "until"
-PRESENT = literal(Attendance.Status.PRESENT)
-ABSENT = literal(Attendance.Status.ABSENT)
-EXCUSED = literal(Attendance.Status.EXCUSED)
-YES, NO, MAYBE = (literal(a) for a in (Answer.YES, Answer.NO, Answer.MAYBE))
 ACTIVE = literal(Membership.Status.ACTIVE)
 ON_LEAVE = literal(Membership.Status.ON_LEAVE)
 SEATED = literals(Membership.SEATED)
@@ -83,6 +81,10 @@ class Scope:
         ids = self.circle_ids
         if not ids:
             return "SELECT id FROM circles_circle WHERE 1 = 0", []
+        if connection.vendor == "postgresql":
+            # One array parameter, still a literal to the planner (ids = ANY('{...}')):
+            # 1,000 placeholders cost psycopg ≈10 ms to parse per query (bench/exports.py).
+            return "SELECT id FROM circles_circle WHERE id = ANY(%s)", [list(ids)]
         placeholders = ", ".join(["%s"] * len(ids))
         # A new list each time: callers append their own parameters to it.
         return f"SELECT id FROM circles_circle WHERE id IN ({placeholders})", list(ids)
@@ -182,6 +184,16 @@ def _trunc(kind: str, sql: str) -> tuple[str, list]:
 
 
 # --- participation ---------------------------------------------------------------------------
+#
+# Every participation figure reads the participation facts that meetings keeps current
+# in the same transaction as each write (meetings/facts.py, built from the one home of
+# "expected at a meeting" in meetings/participation.py): ParticipationFact, one row per
+# membership stay per meeting not cancelled, and MeetingFact, their sums per meeting.
+# Both hold future meetings too; "held" is the range filter below (start before
+# scope.until), so the tables never go stale as time passes.
+
+PF = ParticipationFact._meta.db_table
+MF = MeetingFact._meta.db_table
 
 
 def _in(column: str, ids: list[int] | None) -> tuple[str, list]:
@@ -192,95 +204,41 @@ def _in(column: str, ids: list[int] | None) -> tuple[str, list]:
     return f"AND {column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
 
 
-def _facts(
-    scope: Scope, *, meetings: list[int] | None = None, memberships: list[int] | None = None
-) -> tuple[str, list]:
-    """WITH clauses (after _with) every participation figure starts from. `facts` has one
-    row per membership per held meeting it spanned. A page of a table passes the ids on
-    it, so the database joins only those rows."""
-    window = "AND m.start >= %s" if scope.start else ""
-    only_meetings, meeting_ids = _in("m.id", meetings)
-    only_memberships, membership_ids = _in("ms.id", memberships)
-    params = [scope.until] + ([scope.start] if scope.start else []) + meeting_ids + membership_ids
-    sql = f"""
-    leaves AS (
-        -- Leave periods (meetings/participation.py: expected at a meeting).
-        {
-        participation.leave_periods_sql(
-            "SELECT lm.id FROM circles_membership lm"
-            " WHERE lm.circle_id IN (SELECT id FROM scope_circles)"
-        )
-    }
-    ),
-    held AS NOT MATERIALIZED (
-        SELECT m.id, m.circle_id, m.series_id, m.start, m.title, m.logged_after_the_fact
-        FROM meetings_meeting m
-        WHERE m.circle_id IN (SELECT id FROM scope_circles)
-          AND {HELD_SQL} AND m.start < %s {window} {only_meetings}
-    ),
-    raw AS (
-        -- One row per membership seated at each held meeting's start (at a meeting logged
-        -- after the fact, only those recorded); on_leave = 0 means expected at it
-        -- (meetings/participation.py), RSVP is the answer that counts.
-        SELECT ms.id AS membership_id, ms.circle_id, ms.user_id, ms.role,
-               h.id AS meeting_id, h.start AS meeting_start,
-               CASE WHEN l.membership_id IS NULL THEN 0 ELSE 1 END AS on_leave,
-               a.status AS attendance,
-               {participation.ANSWER_SQL} AS rsvp,
-               CASE WHEN s.answered_at IS NULL THEN 0 ELSE 1 END AS surveyed
-        FROM circles_membership ms
-        JOIN held h ON h.circle_id = ms.circle_id
-                   AND {participation.seated_at_sql("ms", "h.start")}
-        {participation.on_leave_join_sql("leaves", "l", "ms", "h.start")}
-        LEFT JOIN meetings_attendance a ON a.meeting_id = h.id AND a.user_id = ms.user_id
-        {participation.answer_joins_sql("h", "ms.user_id")}
-        LEFT JOIN meetings_survey s ON s.meeting_id = h.id AND s.user_id = ms.user_id
-        WHERE {participation.expected_if_logged_sql("h", "a")} {only_memberships}
-    ),
-    facts AS (
-        -- Eligible: expected, or present while on leave (they came after all).
-        SELECT raw.*,
-               CASE WHEN on_leave = 1 AND COALESCE(attendance, '') <> {PRESENT}
-                    THEN 0 ELSE 1 END AS eligible,
-               CASE WHEN attendance = {PRESENT} THEN 1 ELSE 0 END AS attended,
-               CASE WHEN rsvp IS NULL OR (on_leave = 1 AND COALESCE(attendance, '') <> {PRESENT})
-                    THEN 0 ELSE 1 END AS responded
-        FROM raw
-    )"""
+def _held(scope: Scope, start: str) -> tuple[str, list]:
+    """Conditions on a fact row's meeting start (`start`): held in the scope's range."""
+    sql, params = f"AND {start} < %s", [scope.until]
+    if scope.start:
+        sql += f" AND {start} >= %s"
+        params.append(scope.start)
     return sql, params
 
 
-PER_MEETING = f"""
-    per_meeting AS (
-        SELECT h.id AS meeting_id, h.circle_id, h.start, h.title,
-               COALESCE(SUM(f.eligible), 0) AS eligible,
-               COALESCE(SUM(f.attended), 0) AS attended,
-               COALESCE(SUM(f.responded), 0) AS responded,
-               COALESCE(SUM(CASE WHEN f.eligible = 1 AND f.rsvp = {YES} THEN 1 END), 0) AS rsvp_yes,
-               COALESCE(SUM(CASE WHEN f.eligible = 1 AND f.rsvp = {NO} THEN 1 END), 0) AS rsvp_no,
-               COALESCE(SUM(CASE WHEN f.eligible = 1 AND f.rsvp = {MAYBE} THEN 1 END), 0)
-                   AS rsvp_maybe,
-               COALESCE(SUM(CASE WHEN f.eligible = 1 AND f.attendance = {ABSENT} THEN 1 END), 0)
-                   AS absent,
-               COALESCE(SUM(CASE WHEN f.eligible = 1 AND f.attendance = {EXCUSED} THEN 1 END), 0)
-                   AS excused
-        FROM held h LEFT JOIN facts f ON f.meeting_id = h.id
-        GROUP BY h.id, h.circle_id, h.start, h.title
+def _meeting_facts(scope: Scope) -> tuple[str, list]:
+    """A WITH clause (after _with): `held` is the MeetingFact rows of the scope's held
+    meetings, one per meeting."""
+    held, params = _held(scope, "mf.start")
+    sql = f"""held AS (
+        SELECT mf.* FROM {MF} mf
+        WHERE mf.circle_id IN (SELECT id FROM scope_circles) {held}
     )"""
+    return sql, params
 
 
 def circle_summaries(scope: Scope) -> list[dict]:
     """Per circle: seats, meetings held, mean attendance rate (the mean over meetings of
     attended ÷ eligible), RSVP and survey response rates, mean usefulness (only from
     SURVEY_MIN_ANSWERS answers on)."""
-    facts, params = _with(scope, _facts(scope))
+    head, params = _with(scope, _meeting_facts(scope))
     sql = f"""
-    {facts}, {PER_MEETING},
+    {head},
     meeting_totals AS (
         SELECT circle_id, COUNT(*) AS meetings_held,
                AVG(CASE WHEN eligible > 0 THEN 1.0 * attended / eligible END) AS mean_rate,
-               SUM(eligible) AS eligible, SUM(attended) AS attended, SUM(responded) AS responded
-        FROM per_meeting GROUP BY circle_id
+               SUM(eligible) AS eligible, SUM(attended) AS attended, SUM(responded) AS responded,
+               SUM(surveys_sent) AS sent, SUM(surveys_answered) AS answered,
+               SUM(usefulness_sum) AS usefulness_sum,
+               SUM(usefulness_answers) AS usefulness_answers
+        FROM held GROUP BY circle_id
     ),
     seats AS (
         SELECT circle_id,
@@ -288,26 +246,19 @@ def circle_summaries(scope: Scope) -> list[dict]:
                SUM(CASE WHEN status = {ON_LEAVE} THEN 1 ELSE 0 END) AS on_leave
         FROM circles_membership WHERE circle_id IN (SELECT id FROM scope_circles)
         GROUP BY circle_id
-    ),
-    surveys AS (
-        SELECT h.circle_id, COUNT(*) AS sent,
-               SUM(CASE WHEN s.answered_at IS NOT NULL THEN 1 ELSE 0 END) AS answered,
-               AVG(CASE WHEN s.answered_at IS NOT NULL THEN s.usefulness END) AS usefulness
-        FROM meetings_survey s JOIN held h ON h.id = s.meeting_id
-        GROUP BY h.circle_id
     )
     SELECT c.id, c.name, c.slug, c.kind, c.status, COALESCE(p.name, '') AS program,
            COALESCE(st.active_members, 0) AS active_members, COALESCE(st.on_leave, 0) AS on_leave,
            COALESCE(mt.meetings_held, 0) AS meetings_held, mt.mean_rate,
            COALESCE(mt.eligible, 0) AS eligible, COALESCE(mt.attended, 0) AS attended,
            COALESCE(mt.responded, 0) AS responded,
-           COALESCE(sv.sent, 0) AS surveys_sent, COALESCE(sv.answered, 0) AS surveys_answered,
-           sv.usefulness
+           COALESCE(mt.sent, 0) AS surveys_sent, COALESCE(mt.answered, 0) AS surveys_answered,
+           CASE WHEN mt.usefulness_answers > 0
+                THEN 1.0 * mt.usefulness_sum / mt.usefulness_answers END AS usefulness
     FROM circles_circle c
     LEFT JOIN circles_program p ON p.id = c.program_id
     LEFT JOIN seats st ON st.circle_id = c.id
     LEFT JOIN meeting_totals mt ON mt.circle_id = c.id
-    LEFT JOIN surveys sv ON sv.circle_id = c.id
     WHERE c.id IN (SELECT id FROM scope_circles)
     ORDER BY p.name, c.name, c.id
     """
@@ -352,7 +303,10 @@ MEMBER_COLUMNS = """
 
 
 def _member_rows_sql(scope: Scope, memberships: list[int] | None = None) -> tuple[str, list]:
-    facts, params = _with(scope, _facts(scope, memberships=memberships))
+    circles_sql, params = scope.circles_sql()
+    held, held_params = _held(scope, "f.meeting_start")
+    only_facts, fact_ids = _in("f.membership_id", memberships)
+    params += held_params + fact_ids
     overlap = ""
     params.append(scope.until)
     if scope.start:
@@ -362,11 +316,13 @@ def _member_rows_sql(scope: Scope, memberships: list[int] | None = None) -> tupl
     overlap += f" {only}"
     params += ids
     sql = f"""
-    {facts},
+    WITH scope_circles(id) AS NOT MATERIALIZED ({circles_sql}),
     agg AS MATERIALIZED (  -- computed once, not once per listed membership
-        SELECT membership_id, SUM(eligible) AS eligible, SUM(attended) AS attended,
-               SUM(responded) AS responded, SUM(surveyed) AS surveyed
-        FROM facts GROUP BY membership_id
+        SELECT f.membership_id, SUM(f.eligible) AS eligible, SUM(f.attended) AS attended,
+               SUM(f.responded) AS responded, SUM(f.surveyed) AS surveyed
+        FROM {PF} f
+        WHERE f.circle_id IN (SELECT id FROM scope_circles) {held} {only_facts}
+        GROUP BY f.membership_id
     )
     SELECT {MEMBER_COLUMNS}
     FROM circles_membership ms
@@ -433,27 +389,28 @@ def _scalar(sql: str, params: list):
 
 def meeting_rows(scope: Scope, *, limit: int | None = None, offset: int = 0) -> list[dict]:
     """Per held meeting: RSVPs and attendance among the members eligible for it."""
-    page = None
+    head, params = _with(scope, _meeting_facts(scope))
+    page = ""
     if limit is not None:
-        page = [r["id"] for r in _fetch(*_meeting_page_sql(scope, limit, offset))]
-    facts, params = _with(scope, _facts(scope, meetings=page))
+        page = "LIMIT %s OFFSET %s"
+        params += [limit, offset]
+    # The page is cut from the narrow MeetingFact rows first; only its rows are named.
     sql = f"""
-    {facts}, {PER_MEETING}
-    SELECT pm.*, c.name AS circle, c.slug AS circle_slug
-    FROM per_meeting pm JOIN circles_circle c ON c.id = pm.circle_id
-    ORDER BY pm.start DESC, pm.meeting_id DESC"""
+    {head},
+    page AS MATERIALIZED (SELECT * FROM held ORDER BY start DESC, meeting_id DESC {page})
+    SELECT h.meeting_id, h.circle_id, h.start, m.title, h.eligible, h.attended, h.responded,
+           h.rsvp_yes, h.rsvp_no, h.rsvp_maybe, h.absent, h.excused,
+           c.name AS circle, c.slug AS circle_slug
+    FROM page h
+    JOIN meetings_meeting m ON m.id = h.meeting_id
+    JOIN circles_circle c ON c.id = h.circle_id
+    ORDER BY h.start DESC, h.meeting_id DESC"""
     rows = _fetch(sql, params)
     for row in rows:
         row["no_answer"] = row["eligible"] - row["responded"]
         row["not_recorded"] = row["eligible"] - row["attended"] - row["absent"] - row["excused"]
         row["attendance_rate"] = rate(row["attended"], row["eligible"])
     return rows
-
-
-def _meeting_page_sql(scope: Scope, limit: int, offset: int) -> tuple[str, list]:
-    where, params = _meetings_in_scope(scope)
-    order = "ORDER BY m.start DESC, m.id DESC LIMIT %s OFFSET %s"
-    return f"SELECT m.id {where} {order}", [*params, limit, offset]
 
 
 def _meetings_in_scope(scope: Scope) -> tuple[str, list]:
@@ -489,12 +446,18 @@ FACT_COLUMNS = [
 ]
 
 
+def _facts_in_scope(scope: Scope) -> tuple[str, list]:
+    """Conditions on ParticipationFact rows `f`: those of the scope's held meetings."""
+    circles_sql, params = scope.circles_sql()
+    held, held_params = _held(scope, "f.meeting_start")
+    return f"f.circle_id IN ({circles_sql}) {held}", params + held_params
+
+
 def fact_rows_sql(scope: Scope) -> tuple[str, list]:
-    """One row per member per held meeting, named, for the participation export. Carries
-    whether a survey was answered, never what it said."""
-    facts, params = _with(scope, _facts(scope))
+    """One row per member per held meeting, named, for the participation export: a plain
+    read of ParticipationFact. Carries whether a survey was answered, never what it said."""
+    where, params = _facts_in_scope(scope)
     sql = f"""
-    {facts}
     SELECT COALESCE(p.name, '') AS program, c.name AS circle,
            f.meeting_start AS meeting_start_utc,
            m.title AS meeting, u.full_name AS member, u.email, f.role,
@@ -503,11 +466,12 @@ def fact_rows_sql(scope: Scope) -> tuple[str, list]:
            CASE WHEN f.eligible = 1 THEN 'yes' ELSE 'no' END AS eligible,
            COALESCE(f.rsvp, '') AS rsvp, COALESCE(f.attendance, '') AS attendance,
            CASE WHEN f.surveyed = 1 THEN 'yes' ELSE 'no' END AS survey_answered
-    FROM facts f
+    FROM {PF} f
     JOIN meetings_meeting m ON m.id = f.meeting_id
     JOIN circles_circle c ON c.id = f.circle_id
     LEFT JOIN circles_program p ON p.id = c.program_id
     JOIN members_user u ON u.id = f.user_id
+    WHERE {where}
     ORDER BY c.name, c.id, f.meeting_start, m.id, u.full_name, u.id"""
     return sql, params
 
@@ -537,9 +501,18 @@ def stream(sql: str, params: list, *, chunk: int = 10000) -> Iterator[tuple]:
                     yield convert(row)
 
 
+def copy_csv(sql: str, params: list) -> Iterator[bytes]:
+    """`COPY (sql) TO STDOUT WITH CSV` on PostgreSQL, chunk by chunk as the server sends
+    it (memory stays flat). Parameters are bound client-side: COPY takes none."""
+    query = connection.ops.compose_sql(sql, _adapt(params))
+    with connection.cursor() as cursor, cursor.copy(f"COPY ({query}) TO STDOUT WITH CSV") as cp:
+        for data in cp:
+            yield bytes(data)
+
+
 def count_facts(scope: Scope) -> int:
-    facts, params = _with(scope, _facts(scope))
-    return _scalar(f"{facts} SELECT COUNT(*) FROM facts", params)
+    where, params = _facts_in_scope(scope)
+    return _scalar(f"SELECT COUNT(*) FROM {PF} f WHERE {where}", params)
 
 
 # --- charts ----------------------------------------------------------------------------------
@@ -564,16 +537,16 @@ def _as_date(value) -> date:
 
 def attendance_by_period(scope: Scope) -> dict:
     """Attendance rate (attended ÷ eligible) per month, or per year over longer ranges."""
-    facts, params = _with(scope, _facts(scope))
-    span = _fetch(f"{facts} SELECT MIN(start) AS first, MAX(start) AS last FROM held", params)
+    head, params = _with(scope, _meeting_facts(scope))
+    span = _fetch(f"{head} SELECT MIN(start) AS first, MAX(start) AS last FROM held", params)
     if not span or span[0]["first"] is None:
         return {"unit": "month", "points": []}
     unit, buckets = _buckets(_as_date(span[0]["first"]), _as_date(span[0]["last"]))
-    trunc, trunc_params = _trunc(unit, "f.meeting_start")
+    trunc, trunc_params = _trunc(unit, "h.start")
     rows = _fetch(
-        f"""{facts}
-        SELECT {trunc} AS period, SUM(f.eligible) AS eligible, SUM(f.attended) AS attended
-        FROM facts f GROUP BY 1 ORDER BY 1""",
+        f"""{head}
+        SELECT {trunc} AS period, SUM(h.eligible) AS eligible, SUM(h.attended) AS attended
+        FROM held h GROUP BY 1 ORDER BY 1""",
         params + trunc_params,
     )
     found = {_as_date(r["period"]): r for r in rows}
@@ -666,11 +639,14 @@ BREAKDOWNS = {
 
 
 def _people(scope: Scope) -> tuple[str, list]:
-    """WITH clauses (after _with): `people` has one row per person per circle they ever sat in, with
-    their first joining, whether they hold a seat now, and their milestone counts."""
+    """WITH clauses (after _with): `people` has one row per person per circle they ever sat
+    in, with their first joining, whether they hold a seat now, and their milestone counts.
+
+    One pass over the scope's memberships and one grouped join over the milestones (no
+    correlated subquery per person): at 1,000 circles (12,000 people-in-circles) the
+    correlated counts cost 4 index probes per row, each page repeated them per grouping."""
     joined_date, joined_params = _date_of("pc.first_joined")
     # Retention as of the end of the range (today without one): later moves do not count.
-    params = [scope.until, scope.until.date()]
     range_sql, range_params = "", []
     if scope.start:
         range_sql += " AND mi.date >= %s"
@@ -678,15 +654,21 @@ def _people(scope: Scope) -> tuple[str, list]:
     if scope.end:
         range_sql += " AND mi.date < %s"
         range_params.append(scope.end.date())
+    since = f"mi.date >= {joined_date} {range_sql}"
+    since_params = joined_params + range_params
     sql = f"""
     per_circle AS (
-        SELECT ms.circle_id, ms.user_id, MIN(ms.joined_at) AS first_joined,
-               MAX(CASE WHEN ms.status IN ({SEATED}) THEN 1 ELSE 0 END) AS current,
-               MAX(ms.ended_at) AS last_ended
+        -- Every membership of the scope's circles: the stays that had begun by the end of
+        -- the range give the first joining; any seated one (whatever the range) makes the
+        -- person current (a rejoiner is not an alumnus).
+        SELECT ms.circle_id, ms.user_id,
+               MIN(CASE WHEN ms.joined_at < %s THEN ms.joined_at END) AS first_joined,
+               MAX(CASE WHEN ms.joined_at < %s THEN ms.ended_at END) AS last_ended,
+               MAX(CASE WHEN ms.status IN ({SEATED}) THEN 1 ELSE 0 END) AS current
         FROM circles_membership ms
-        WHERE ms.joined_at IS NOT NULL AND ms.circle_id IN (SELECT id FROM scope_circles)
-          AND ms.joined_at < %s
+        WHERE ms.circle_id IN (SELECT id FROM scope_circles)
         GROUP BY ms.circle_id, ms.user_id
+        HAVING MIN(CASE WHEN ms.joined_at < %s THEN ms.joined_at END) IS NOT NULL
     ),
     latest_position AS (
         SELECT member_id, in_academia FROM (
@@ -694,100 +676,177 @@ def _people(scope: Scope) -> tuple[str, list]:
                    ROW_NUMBER() OVER (PARTITION BY mi.member_id ORDER BY mi.date DESC, mi.id DESC)
                        AS n
             FROM members_milestone mi WHERE mi.kind = {POSITION} AND mi.date <= %s
+              AND mi.member_id IN (SELECT user_id FROM per_circle)
         ) ranked WHERE n = 1
     ),
+    counted AS (
+        -- A CDA counts whenever it came; grants, publications and promotions since the
+        -- person first joined that circle (and within the range).
+        SELECT pc.circle_id, pc.user_id,
+               MAX(CASE WHEN mi.kind = {CDA} THEN 1 ELSE 0 END) AS cda,
+               SUM(CASE WHEN mi.kind = {GRANT} AND {since} THEN 1 ELSE 0 END) AS grants,
+               SUM(CASE WHEN mi.kind = {PUBLICATION} AND {since} THEN 1 ELSE 0 END)
+                   AS publications,
+               SUM(CASE WHEN mi.kind = {PROMOTION} AND {since} THEN 1 ELSE 0 END) AS promotions
+        FROM per_circle pc
+        JOIN members_milestone mi ON mi.member_id = pc.user_id
+        WHERE mi.kind IN ({CDA}, {GRANT}, {PUBLICATION}, {PROMOTION})
+        GROUP BY pc.circle_id, pc.user_id
+    ),
     people AS (
-        SELECT pc.circle_id, pc.user_id, pc.first_joined, pc.last_ended,
-               -- Holds a seat now, whatever the range (a rejoiner is not an alumnus).
-               CASE WHEN EXISTS (SELECT 1 FROM circles_membership cm
-                    WHERE cm.circle_id = pc.circle_id AND cm.user_id = pc.user_id
-                      AND cm.status IN ({SEATED})) THEN 1 ELSE 0 END AS current,
+        SELECT pc.circle_id, pc.user_id, pc.first_joined, pc.last_ended, pc.current,
                CASE WHEN u.gender = {WOMAN} THEN 1 ELSE 0 END AS woman,
                u.gender, u.underrepresented_in_medicine AS urim,
                CASE WHEN lp.in_academia = FALSE THEN 0 ELSE 1 END AS retained,
-               CASE WHEN EXISTS (SELECT 1 FROM members_milestone mi
-                    WHERE mi.member_id = pc.user_id AND mi.kind = {CDA}) THEN 1 ELSE 0 END AS cda,
-               (SELECT COUNT(*) FROM members_milestone mi WHERE mi.member_id = pc.user_id
-                  AND mi.kind = {GRANT} AND mi.date >= {joined_date} {range_sql}) AS grants,
-               (SELECT COUNT(*) FROM members_milestone mi WHERE mi.member_id = pc.user_id
-                  AND mi.kind = {PUBLICATION} AND mi.date >= {joined_date} {range_sql})
-                   AS publications,
-               (SELECT COUNT(*) FROM members_milestone mi WHERE mi.member_id = pc.user_id
-                  AND mi.kind = {PROMOTION} AND mi.date >= {joined_date} {range_sql})
-                   AS promotions
+               COALESCE(mc.cda, 0) AS cda, COALESCE(mc.grants, 0) AS grants,
+               COALESCE(mc.publications, 0) AS publications,
+               COALESCE(mc.promotions, 0) AS promotions
         FROM per_circle pc
         JOIN members_user u ON u.id = pc.user_id
         LEFT JOIN latest_position lp ON lp.member_id = pc.user_id
+        LEFT JOIN counted mc ON mc.circle_id = pc.circle_id AND mc.user_id = pc.user_id
     )"""
-    params += (joined_params + range_params) * 3
+    params = [scope.until, scope.until, scope.until, scope.until.date()]
+    params += since_params * 3
     return sql, params
 
+
+# The outcome groupings of one scope, all computed by outcome_family in one query.
+FAMILY = ("all", "program", "circle", "cohort", "gender", "urim")
 
 OUTCOME_SUMS = """
     COUNT(*) AS members, SUM(current) AS current, SUM(woman) AS women,
     SUM(retained) AS retained, SUM(cda) AS with_cda, SUM(grants) AS grants,
     SUM(publications) AS publications, SUM(promotions) AS promotions"""
 
+# A person once per row: in two circles of one program, once in the program row.
+PER_PERSON = """MAX(current) AS current, MAX(woman) AS woman, MIN(retained) AS retained,
+    MAX(cda) AS cda, MAX(grants) AS grants, MAX(publications) AS publications,
+    MAX(promotions) AS promotions"""
 
-def outcomes(scope: Scope, *, by: str = "program") -> list[dict]:
-    """Members ever / current / alumni, women, retained in academic positions, with a
-    career development award, grants, publications and promotions since joining — per
-    program, circle or joining-year cohort, plus an "All" row across the scope. A person
-    counts once per row (in two circles of one program: once in the program row)."""
+
+def outcome_family(scope: Scope) -> dict[str, list[dict]]:
+    """Every outcome grouping of `scope` (FAMILY: the "All" line, per program, circle,
+    joining-year cohort, gender and URiM) from one query over one person-level pass, before
+    any finishing or suppression. Each row: label, slug, key (program id, circle id, cohort
+    year, or the stored gender/URiM value; None for "All"), members, current, women,
+    retained, with_cda, grants, publications, promotions; program and circle rows also
+    program_id.
+    Program rows end with "No program" (circles in none); gender and URiM rows carry the
+    stored value as label ("" for not given)."""
     people, params = _with(scope, _people(scope))
-    if by == "circle":
-        group = """
-        SELECT c.name AS label, c.slug AS slug, c.program_id, {sums} FROM people
-        JOIN circles_circle c ON c.id = people.circle_id
-        GROUP BY c.id, c.name, c.slug, c.program_id
-        ORDER BY c.name, c.slug"""
-    elif by == "cohort":
-        year, year_params = _trunc("year", "first_joined")
-        params = params + year_params
-        group = f"""
-        SELECT {year} AS label, '' AS slug, {{sums}} FROM (
-            SELECT user_id, MIN(first_joined) AS first_joined, MAX(current) AS current,
-                   MAX(woman) AS woman, MIN(retained) AS retained, MAX(cda) AS cda,
-                   MAX(grants) AS grants, MAX(publications) AS publications,
-                   MAX(promotions) AS promotions
-            FROM people GROUP BY user_id
-        ) person GROUP BY 1 ORDER BY 1"""
-    elif by in BREAKDOWNS:
-        group = f"""
-        SELECT {by} AS label, '' AS slug, {{sums}} FROM (
-            SELECT user_id, MAX({by}) AS {by}, MAX(current) AS current, MAX(woman) AS woman,
-                   MIN(retained) AS retained, MAX(cda) AS cda, MAX(grants) AS grants,
-                   MAX(publications) AS publications, MAX(promotions) AS promotions
-            FROM people GROUP BY user_id
-        ) person GROUP BY {by} ORDER BY {by}"""
-    else:
-        # Circles in no program get a "No program" row (last), so the rows add up to All.
-        group = """
-        SELECT p.id AS program_id, p.name AS label, COALESCE(p.slug, '') AS slug, {sums} FROM (
-            SELECT c.program_id, people.user_id, MAX(current) AS current, MAX(woman) AS woman,
-                   MIN(retained) AS retained, MAX(cda) AS cda, MAX(grants) AS grants,
-                   MAX(publications) AS publications, MAX(promotions) AS promotions
-            FROM people JOIN circles_circle c ON c.id = people.circle_id
-            GROUP BY c.program_id, people.user_id
-        ) person LEFT JOIN circles_program p ON p.id = person.program_id
-        GROUP BY p.id, p.name, p.slug
-        ORDER BY CASE WHEN p.id IS NULL THEN 1 ELSE 0 END, p.name"""
-    rows = _fetch(f"{people} {group.format(sums=OUTCOME_SUMS)}", params)
+    year, year_params = connection.ops.datetime_extract_sql("year", "first_joined", (), "UTC")
+    year, year_params = f"CAST({year} AS INTEGER)", list(year_params)
+    sums = OUTCOME_SUMS
+    # `people` and `person` are each referenced several times, so PostgreSQL computes
+    # them once (a CTE referenced more than once is materialized).
+    sql = f"""{people},
+    person AS (
+        SELECT user_id, MIN(first_joined) AS first_joined, MAX(gender) AS gender,
+               MAX(urim) AS urim, {PER_PERSON}
+        FROM people GROUP BY user_id
+    ),
+    person_program AS (
+        SELECT c.program_id, people.user_id, {PER_PERSON}
+        FROM people JOIN circles_circle c ON c.id = people.circle_id
+        GROUP BY c.program_id, people.user_id
+    )
+    -- Typed NULLs: PostgreSQL resolves a UNION's column types branch by branch.
+    SELECT 0 AS part, CAST(NULL AS INTEGER) AS id, 'All' AS label, '' AS slug,
+           CAST(NULL AS INTEGER) AS cohort, 0 AS last, CAST(NULL AS INTEGER) AS parent,
+           {sums} FROM person
+    UNION ALL
+    SELECT 1, p.id, p.name, COALESCE(p.slug, ''), NULL,
+           CASE WHEN p.id IS NULL THEN 1 ELSE 0 END, NULL, {sums}
+    FROM person_program pp LEFT JOIN circles_program p ON p.id = pp.program_id
+    GROUP BY p.id, p.name, p.slug
+    UNION ALL
+    SELECT 2, c.id, c.name, c.slug, NULL, 0, c.program_id, {sums}
+    FROM people JOIN circles_circle c ON c.id = people.circle_id
+    GROUP BY c.id, c.name, c.slug, c.program_id
+    UNION ALL
+    SELECT 3, NULL, NULL, '', {year}, 0, NULL, {sums} FROM person GROUP BY {year}
+    UNION ALL
+    SELECT 4, NULL, gender, '', NULL, 0, NULL, {sums} FROM person GROUP BY gender
+    UNION ALL
+    SELECT 5, NULL, urim, '', NULL, 0, NULL, {sums} FROM person GROUP BY urim
+    ORDER BY part, cohort, last, label, id"""
+    family = {name: [] for name in FAMILY}
+    for row in _fetch(sql, params + year_params * 2):
+        name = FAMILY[row.pop("part")]
+        row.pop("last")
+        key, cohort, parent = row.pop("id"), row.pop("cohort"), row.pop("parent")
+        for column in ("members", "current", "women", "retained", "with_cda", *COUNTS):
+            row[column] = int(row[column] or 0)
+        if name == "program":
+            row["program_id"] = key
+            row["label"] = NO_PROGRAM if key is None else row["label"]
+        elif name == "circle":
+            row["program_id"] = parent
+        elif name == "cohort":
+            key = int(cohort)
+            row["label"] = str(key)
+        elif name in BREAKDOWNS:
+            key = row["label"]
+        row["key"] = key
+        family[name].append(row)
+    return family
+
+
+def finished_outcomes(family: dict[str, list[dict]], by: str) -> list[dict]:
+    """The rows of one grouping of `family` as the page and the exports show them (copies:
+    one family serves every table of a page), each with its `key`: the row's stable name
+    in reports/suppression.py's cell ids. Joining years are merged into periods
+    (cohort_periods); what may be published is decided by reports/suppression.py."""
+    rows = [dict(row) for row in family[by]]
+    if by == "cohort":
+        rows = cohort_periods(rows)
     for row in rows:
-        # `key`: the row's stable name in reports/suppression.py's cell ids.
-        if by == "cohort":
-            row["label"] = row["key"] = str(_as_date(row["label"]).year)
+        if by == "all":
+            row["key"] = "all"
         elif by == "program":
             none = row["program_id"] is None
-            row["label"] = NO_PROGRAM if none else row["label"]
             row["key"] = NO_PROGRAM_KEY if none else row["slug"]
         elif by == "circle":
             row["key"] = row["slug"]
-        else:
+        elif by in BREAKDOWNS:
             code = row["label"] or ""
             row["key"] = code or NOT_GIVEN_KEY
             row["label"] = BREAKDOWNS[by].get(code, code)
     return [_finish_outcome(row) for row in rows]
+
+
+def cohort_periods(years: list[dict], k: int = K) -> list[dict]:
+    """Yearly joining cohorts merged into periods of adjacent years, oldest first, each
+    of at least k members where possible ("2015–2017"); a too-small newest period merges
+    backwards into the one before. A year's cohort in a 30-person circle is 1–5 people, so
+    yearly rows would all be withheld; periods keep the table readable (like the research
+    export's ladder in reports/disclosure.py). Every person is in one period, so the
+    periods still add up to the All line."""
+    periods: list[list[dict]] = []
+    for row in sorted(years, key=lambda r: r["key"]):
+        if not periods or sum(r["members"] for r in periods[-1]) >= k:
+            periods.append([])
+        periods[-1].append(row)
+    if len(periods) > 1 and sum(r["members"] for r in periods[-1]) < k:
+        periods[-2].extend(periods.pop())
+    merged = []
+    for period in periods:
+        first, last = period[0]["key"], period[-1]["key"]
+        label = str(first) if first == last else f"{first}\u2013{last}"
+        row = {"label": label, "slug": "", "key": label}
+        for column in ("members", "current", "women", "retained", "with_cda", *COUNTS):
+            row[column] = sum(int(r[column] or 0) for r in period)
+        merged.append(row)
+    return merged
+
+
+def outcomes(scope: Scope, *, by: str = "program") -> list[dict]:
+    """Members ever / current / alumni, women, retained in academic positions, with a
+    career development award, grants, publications and promotions since joining — per
+    program, circle, joining-year cohort, gender or URiM. A person counts once per row
+    (in two circles of one program: once in the program row)."""
+    return finished_outcomes(outcome_family(scope), by)
 
 
 NO_PROGRAM_KEY = "(none)"
@@ -797,19 +856,7 @@ COUNTS = ("grants", "publications", "promotions")
 
 def outcome_totals(scope: Scope) -> dict:
     """The scope-wide outcome line: each person once."""
-    people, params = _with(scope, _people(scope))
-    rows = _fetch(
-        f"""{people}
-        SELECT 'All' AS label, '' AS slug, {OUTCOME_SUMS} FROM (
-            SELECT user_id, MAX(current) AS current, MAX(woman) AS woman,
-                   MIN(retained) AS retained, MAX(cda) AS cda, MAX(grants) AS grants,
-                   MAX(publications) AS publications, MAX(promotions) AS promotions
-            FROM people GROUP BY user_id
-        ) person""",
-        params,
-    )
-    rows[0]["key"] = "all"
-    return _finish_outcome(rows[0])
+    return finished_outcomes(outcome_family(scope), "all")[0]
 
 
 def _finish_outcome(row: dict) -> dict:
@@ -831,18 +878,21 @@ def _finish_outcome(row: dict) -> dict:
 def research_rows_sql(scope: Scope) -> tuple[str, list]:
     """One row per person per circle: participation dose, survey scores and outcomes,
     keyed by internal ids that the export replaces with pseudonyms."""
-    head, params = _with(scope, _facts(scope), _people(scope))
+    head, params = _with(scope, _people(scope), _meeting_facts(scope))
+    dose_held, dose_params = _held(scope, "f.meeting_start")
+    params += dose_params
     sql = f"""{head},
     dose AS (
-        SELECT circle_id, user_id, SUM(eligible) AS eligible, SUM(attended) AS attended,
-               SUM(responded) AS responded
-        FROM facts GROUP BY circle_id, user_id
+        SELECT f.circle_id, f.user_id, SUM(f.eligible) AS eligible, SUM(f.attended) AS attended,
+               SUM(f.responded) AS responded
+        FROM {PF} f WHERE f.circle_id IN (SELECT id FROM scope_circles) {dose_held}
+        GROUP BY f.circle_id, f.user_id
     ),
     scores AS (
         SELECT h.circle_id, s.user_id, COUNT(*) AS surveys_answered,
                AVG(s.usefulness) AS usefulness, AVG(s.recommend) AS recommend,
                COUNT(s.recommend) AS recommend_answers
-        FROM meetings_survey s JOIN held h ON h.id = s.meeting_id
+        FROM meetings_survey s JOIN held h ON h.meeting_id = s.meeting_id
         WHERE s.answered_at IS NOT NULL
         GROUP BY h.circle_id, s.user_id
     )

@@ -302,55 +302,186 @@ def primary(tables: Mapping[str, list[dict]]) -> set[str]:
     return withheld
 
 
+# Tables by how much a withheld cell there costs a reader: the finer tables first, the
+# program rows next, the All line last (never while a finer cell will do).
+TIER = {"all": 2, "program": 1}
+
+
 def _rank(cell: str, value: int) -> tuple:
-    table, _, column = cell.split("|")
-    total = 2 if table == "all" else 1 if column == "members" else 0
-    return (value, total, cell)
+    """The order candidates are tried in: finer tables first, then the smallest value of at
+    least K (a small-but-not-tiny cell loses little information), then the cell id."""
+    table = cell.split("|", 1)[0]
+    return (TIER.get(table, 0), value < K, value, cell)
 
 
-def complementary(structure: Structure, values: Mapping[str, int], withheld: set[str]) -> set[str]:
-    """More cells to withhold until the auditor proves every withheld one safe (greedy)."""
-    by_variable = defaultdict(list)
-    for relation in structure.relations:
-        for variable, _ in relation.terms:
-            by_variable[variable].append(relation)
-    extra = _lone_unknowns(structure, values, withheld)
+class _Audit:
+    """The complementary-suppression loop's view of the family: which variables are
+    unknown (withheld or hidden), the components they form through the relations, and a
+    cache of each component's verdict (its smallest too-narrow withheld cell, or None).
+
+    Within one family the published values never change, so a component's verdict depends
+    only on its set of unknown variables: the relations are those of its variables, the
+    published values those of every other cell they name. Withholding a cell merges the
+    components its relations touch; only that merged component is solved again. The
+    verdicts are the auditor's own (`first_failure` on the component's Publication): the
+    LP decomposes by component, so the union of the components' answers is the whole
+    audit's."""
+
+    def __init__(self, structure: Structure, values: Mapping[str, int], withheld: set[str]):
+        self.structure = structure
+        self.values = values
+        self.by_variable: dict[str, list[int]] = defaultdict(list)
+        for index, relation in enumerate(structure.relations):
+            for variable, _ in relation.terms:
+                self.by_variable[variable].append(index)
+        self.unknown = set(structure.hidden) | set(withheld)
+        self.withheld = set(withheld)
+        self.component: dict[str, frozenset[str]] = {}
+        for variable in sorted(self.unknown):
+            if variable not in self.component:
+                self._reach(variable, self.unknown)
+        self.verdicts: dict[frozenset[str], str | None] = {}
+        self.solves = 0
+
+    def _reach(self, start: str, unknown: set[str]) -> frozenset[str]:
+        """The component of `start` among `unknown` (recorded in self.component)."""
+        seen, stack = {start}, [start]
+        while stack:
+            variable = stack.pop()
+            for index in self.by_variable[variable]:
+                for other, _ in self.structure.relations[index].terms:
+                    if other in unknown and other not in seen:
+                        seen.add(other)
+                        stack.append(other)
+        component = frozenset(seen)
+        for variable in component:
+            self.component[variable] = component
+        return component
+
+    def publication(self, variables: Iterable[str], withheld: set[str]) -> Publication:
+        """The Publication of one component (or a union of components)."""
+        variables = set(variables)
+        relations = sorted({i for v in variables for i in self.by_variable[v]})
+        rels = [self.structure.relations[i] for i in relations]
+        published = {c: self.values[c] for r in rels for c, _ in r.terms if c not in variables}
+        lower, upper = self.structure.lower, self.structure.upper
+        return Publication(
+            published=published,
+            withheld=variables & withheld,
+            hidden=variables - withheld,
+            relations=rels,
+            lower={c: lower[c] for c in variables | set(published) if c in lower},
+            upper={c: upper[c] for c in variables | set(published) if c in upper},
+        )
+
+    def verdict(self, component: frozenset[str]) -> str | None:
+        withheld = component & self.withheld
+        if not withheld:
+            return None
+        key = component
+        if key not in self.verdicts:
+            self.solves += 1
+            finding = first_failure(self.publication(component, self.withheld), k=K)
+            self.verdicts[key] = finding.cell if finding else None
+        return self.verdicts[key]
+
+    def first_failure(self) -> str | None:
+        failures = [self.verdict(c) for c in set(self.component.values())]
+        return min((f for f in failures if f), default=None)
+
+    def withhold(self, cell: str) -> None:
+        self.unknown.add(cell)
+        self.withheld.add(cell)
+        self._reach(cell, self.unknown)
+
+    def is_safe_without(self, cell: str) -> bool:
+        """Whether publishing `cell` again keeps every withheld cell wide (only its
+        component can change: it may split)."""
+        unknown = self.unknown - {cell}
+        withheld = self.withheld - {cell}
+        rest = self.component[cell] - {cell}
+        saved = dict(self.component)
+        parts, left = [], set(rest)
+        while left:
+            part = self._reach(min(left), unknown)
+            parts.append(part)
+            left -= part
+        self.withheld.discard(cell)
+        safe = all(self.verdict(part) is None for part in parts)
+        self.withheld.add(cell)
+        if safe:
+            self.unknown, self.withheld = unknown, withheld
+            self.component.pop(cell, None)
+        else:
+            self.component = saved
+        return safe
+
+    def widths_without(self, cell: str, candidate: str) -> tuple[float, float]:
+        """The interval widths of `cell` and of `candidate` were `candidate` withheld."""
+        variables = set(self.component[cell]) | {candidate}
+        for index in self.by_variable[candidate]:
+            for other, _ in self.structure.relations[index].terms:
+                if other in self.unknown:
+                    variables |= self.component[other]
+        found = intervals(
+            self.publication(variables, self.withheld | {candidate}), [cell, candidate]
+        )
+        return tuple(high - low for low, high in (found[cell], found[candidate]))
+
+
+def _empty_rows(structure: Structure, values: Mapping[str, int]) -> set[str]:
+    """Cells of rows with 0 members: all 0 and published, never a complementary cell
+    (withholding a 0 beside a published row total of 0 hides nothing and would then need
+    protecting itself)."""
+    empty = set()
+    for cell in structure.cells:
+        table, key, _ = cell.split("|")
+        if values[cell_id(table, key, "members")] == 0:
+            empty.add(cell)
+    return empty
+
+
+def complementary(
+    structure: Structure, values: Mapping[str, int], withheld: set[str], known=frozenset()
+) -> set[str]:
+    """More cells to withhold until the auditor proves every withheld one safe (greedy);
+    never a cell of an empty row, nor one of `known` (figures other published ones give)."""
+    fixed = _empty_rows(structure, values) | set(known)
+    extra = _lone_unknowns(structure, values, withheld, fixed)
+    state = _Audit(structure, values, withheld | extra)
     while True:
-        hidden = withheld | extra
-        published = {c: values[c] for c in structure.cells if c not in hidden}
-        finding = first_failure(publication_from(published, structure), k=K)
-        if finding is None:
-            return _release(structure, values, withheld, extra)
-        choice = _neighbour(finding.cell, by_variable, published, values, structure)
+        failing = state.first_failure()
+        if failing is None:
+            return _release(state, values, withheld, extra)
+        choice = _neighbour(failing, state, values, fixed)
         if choice is None:  # cannot happen: withholding everything is safe
-            raise RuntimeError(f"no cell left to withhold for {finding.cell}")
+            raise RuntimeError(f"no cell left to withhold for {failing}")
         extra.add(choice)
+        state.withhold(choice)
 
 
-# The release pass tries at most this many cells (each try is one audit).
-RELEASE_TRIES = 200
+# The release pass tries at most this many cells (each try audits one component).
+RELEASE_TRIES = 400
 
 
-def _release(structure: Structure, values, withheld: set[str], extra: set[str]) -> set[str]:
+def _release(state: _Audit, values, withheld: set[str], extra: set[str]) -> set[str]:
     """Undo what the greedy did not need: one cell at a time, totals and large values
     first, publish a complementary cell again if the auditor still passes without it.
     (Adding cells one by one over-suppresses: a later choice can make an earlier one
     redundant.) Deterministic, and every release is proven by an audit."""
-    order = sorted(extra, key=lambda c: (-_rank(c, values[c])[1], -values[c], c))
+    order = sorted(extra, key=lambda c: (-_rank(c, values[c])[0], -values[c], c))
     kept = set(extra)
     for cell in order[:RELEASE_TRIES]:
-        trial = withheld | (kept - {cell})
-        published = {c: values[c] for c in structure.cells if c not in trial}
-        if first_failure(publication_from(published, structure), k=K) is None:
+        if state.is_safe_without(cell):
             kept.discard(cell)
     return kept
 
 
-def _lone_unknowns(structure: Structure, values: Mapping[str, int], withheld: set[str]):
+def _lone_unknowns(structure: Structure, values: Mapping[str, int], withheld: set[str], fixed):
     """The cheap first round (no LP): a relation whose only unknown is one withheld cell
     gives that cell away exactly, so another of its cells is withheld too, until no
-    relation has a lone unknown. What it chooses the greedy would choose too; it only
-    saves the auditor's time. Returns the cells it added."""
+    relation has a lone unknown. It only saves the auditor's time. Returns the cells it
+    added."""
     unknown = set(withheld) | structure.hidden
     extra: set[str] = set()
     changed = True
@@ -362,7 +493,7 @@ def _lone_unknowns(structure: Structure, values: Mapping[str, int], withheld: se
             missing = [v for v, _ in relation.terms if v in unknown]
             if len(missing) != 1 or missing[0] in structure.hidden:
                 continue
-            published = [v for v, _ in relation.terms if v not in unknown]
+            published = [v for v, _ in relation.terms if v not in unknown and v not in fixed]
             if not published:
                 continue
             choice = min(published, key=lambda c: _rank(c, values[c]))
@@ -372,36 +503,40 @@ def _lone_unknowns(structure: Structure, values: Mapping[str, int], withheld: se
     return extra
 
 
-def _neighbour(cell: str, by_variable, published, values, structure) -> str | None:
+# At most this many candidates are tried (one small LP each) for one failing cell.
+TRIED = 8
+
+
+def _neighbour(cell: str, state: _Audit, values, fixed: set[str]) -> str | None:
     """The published cell to withhold next: from the relations of `cell`, else from the
-    relations one unknown further away, and so on. Of the TRIED cheapest candidates, the
-    one that leaves `cell` the widest interval (a zero in an empty row is cheap but seldom
-    helps)."""
+    relations one unknown further away, and so on. Tried in `_rank` order, the first that
+    makes `cell` wide at once while staying wide itself wins; failing that, of those
+    tried, one that stays wide itself (a complementary cell must be protected too), in a
+    table as fine as possible, leaving `cell` the widest interval."""
+    relations = state.structure.relations
     frontier, seen = {cell}, {cell}
     while frontier:
         candidates, further = set(), set()
         for variable in frontier:
-            for relation in by_variable[variable]:
-                for other, _ in relation.terms:
-                    if other in published:
+            for index in state.by_variable[variable]:
+                for other, _ in relations[index].terms:
+                    if other in state.unknown:
+                        if other not in seen:
+                            further.add(other)
+                    elif other not in fixed:
                         candidates.add(other)
-                    elif other not in seen:
-                        further.add(other)
         if candidates:
-            ranked = sorted(candidates, key=lambda c: _rank(c, values[c]))[:TRIED]
-            return max(ranked, key=lambda c: _width_without(cell, c, published, structure))
+            tried = []
+            for candidate in sorted(candidates, key=lambda c: _rank(c, values[c]))[:TRIED]:
+                width, own = state.widths_without(cell, candidate)
+                rank = _rank(candidate, values[candidate])
+                if width >= K and own >= K:
+                    return candidate
+                tried.append(((own < K, rank[0], -min(width, K), rank), candidate))
+            return min(tried)[1]
         seen |= further
         frontier = further
     return None
-
-
-TRIED = 6
-
-
-def _width_without(cell: str, candidate: str, published, structure) -> float:
-    rest = {c: v for c, v in published.items() if c != candidate}
-    low, high = intervals(publication_from(rest, structure), [cell])[cell]
-    return min(high - low, K)  # wide enough is wide enough: then the cheapest wins
 
 
 def protect_tables(tables: Mapping[str, list[dict]], parents: Mapping[str, str]) -> Protected:
@@ -410,8 +545,13 @@ def protect_tables(tables: Mapping[str, list[dict]], parents: Mapping[str, str])
     tables = {t: list(tables.get(t, [])) for t in TABLES}
     structure = _structure(tables, parents)
     values = _values(tables)
-    first = primary(tables)
-    second = complementary(structure, values, first)
+    known = set()
+    if any(r["key"] == WOMAN and not r["members"] for r in tables["gender"]):
+        # The gender table's "Woman: 0" (a category row, always published) already says
+        # that no row has a woman: those zeros are neither secret nor complementary.
+        known = {c for c in structure.cells if c.endswith("|women")}
+    first = primary(tables) - known
+    second = complementary(structure, values, first, known)
     out = {}
     for table, table_rows in tables.items():
         out[table] = []
@@ -439,12 +579,13 @@ def _empty(key: str, label: str) -> dict:
 
 def protect(scope: Scope) -> Protected:
     """The outcome family of `scope`, protected (see the module docstring)."""
-    total = figures.outcome_totals(scope)
+    family = figures.outcome_family(scope)  # every grouping from one query
+    total = figures.finished_outcomes(family, "all")[0]
     tables = {"all": [total] if total["members"] else []}
     for by in ("program", "circle", "cohort"):
-        tables[by] = figures.outcomes(scope, by=by)
+        tables[by] = figures.finished_outcomes(family, by)
     for by in CATEGORIES:
-        found = {r["key"]: r for r in figures.outcomes(scope, by=by)} if total["members"] else {}
+        found = {r["key"]: r for r in figures.finished_outcomes(family, by)}
         tables[by] = [
             found.get(code or figures.NOT_GIVEN_KEY) or _empty(code or figures.NOT_GIVEN_KEY, label)
             for code, label in figures.BREAKDOWNS[by].items()

@@ -158,12 +158,17 @@ def participation(request: HttpRequest) -> HttpResponse:
 def _participation(request: HttpRequest, scope: Scope) -> dict:
     """Per circle (all), per member and per meeting (a page of each)."""
     circles = cached(scope, figures.circle_summaries)
+    # The totals line covers every circle; the table shows a page of them (rendering a
+    # program's 1,000 rows took longer than computing them: bench/exports.py).
+    circle_page = Paginator(circles, ROWS_PER_PAGE).get_page(request.GET.get("circles_page"))
+    circle_page.param = "circles_page"
     members = _sql_page(request, "members", cached(scope, figures.count_members))
     meetings = _sql_page(request, "meetings", cached(scope, figures.count_meetings))
     members.rows = figures.member_rows(scope, limit=ROWS_PER_PAGE, offset=members.offset)
     meetings.rows = figures.meeting_rows(scope, limit=ROWS_PER_PAGE, offset=meetings.offset)
     return {
-        "circles": circles,
+        "circles": circle_page.object_list,
+        "circle_page": circle_page,
         "totals": figures.totals(circles),
         "members": members,
         "meetings": meetings,
@@ -188,6 +193,8 @@ def report_csv(request: HttpRequest, table: str) -> HttpResponse:
         return _invalid(request, form)
     _title, header, rows = exports.TABLES[table]
     _record(request, table, Export.Format.CSV, form.describe(), form.as_query())
+    if table == "participation":
+        return exports.participation_csv(_filename(table, "csv"), scope)
     return streamed_csv(_filename(table, "csv"), header, rows(scope))
 
 
@@ -293,4 +300,6 @@ def circle_participation_csv(request: HttpRequest, slug: str, table: str) -> Htt
     scope = Scope(circles=type(circle).objects.filter(pk=circle.pk))
     _title, header, rows = exports.TABLES[table]
     _record(request, table, Export.Format.CSV, str(circle), {"organizer_circle": circle.slug})
+    if table == "participation":
+        return exports.participation_csv(_filename(f"{circle.slug}-participation", "csv"), scope)
     return streamed_csv(_filename(f"{circle.slug}-{table}", "csv"), header, rows(scope))

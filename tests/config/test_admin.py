@@ -44,6 +44,9 @@ OUR_APPS = ("members", "circles", "meetings")
 # Once registered, the tests below cover them like every other model (`every_row` already
 # makes a row of each).
 REGISTERED_ELSEWHERE: set[str] = set()
+# Derived tables, kept by meetings/facts.py from the rows the admin does edit (and
+# rebuilt by `manage.py participation_facts --rebuild`): never edited by hand.
+DERIVED = {"meetings.ParticipationFact", "meetings.MeetingFact"}
 
 REGISTERED = sorted(
     (model for model in admin.site._registry if model._meta.app_label in OUR_APPS),
@@ -208,7 +211,7 @@ def test_every_model_of_our_apps_is_in_the_admin():
         for model in apps.get_app_config(name).get_models()
         if model not in admin.site._registry
     }
-    assert missing <= REGISTERED_ELSEWHERE
+    assert missing <= REGISTERED_ELSEWHERE | DERIVED
 
 
 def test_every_admin_is_searchable_and_renders_no_select_of_every_person_or_circle():

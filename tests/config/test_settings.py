@@ -193,3 +193,54 @@ def test_sessions_are_read_from_redis_when_there_is_one():
     # Without Redis the embedded default keeps them in its database (its file cache is
     # slower than SQLite).
     assert session_engine_for("config.settings.local") == "django.contrib.sessions.backends.db"
+
+
+def production_database(database_url: str, *, connect: bool = False) -> dict:
+    """The production settings' database options, and with `connect` PostgreSQL's `jit`
+    on a connection they open."""
+    script = (
+        "from django.conf import settings as s; from django.db import connection; import json; "
+        "d = s.DATABASES['default']; jit = None\n"
+        f"if {connect}:\n"
+        "    with connection.cursor() as c:\n"
+        "        c.execute('SHOW jit'); jit = c.fetchone()[0]\n"
+        "print(json.dumps({'options': d.get('OPTIONS', {}), 'max_age': d.get('CONN_MAX_AGE'), "
+        "'health': d.get('CONN_HEALTH_CHECKS'), 'jit': jit}))"
+    )
+    production = {k: v for k, v in env_example().items() if k != "DJANGO_SETTINGS_MODULE"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        cwd=ROOT,
+        env=clean_env(
+            DJANGO_SETTINGS_MODULE="config.settings.production",
+            **{**production, "DATABASE_URL": database_url},
+        ),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_production_keeps_the_database_options_of_base_settings_jit_off_included():
+    # Production once rebuilt DATABASES and lost jit=off: report pages then spent 0.2 s
+    # more compiling their queries (bench/exports.py). The options have one home, base.py.
+    prod = production_database("postgres://someone@db.invalid:5432/roundtable")
+    assert prod["options"] == {"options": "-c jit=off"}
+    assert prod["max_age"] == 60
+    assert prod["health"] is True
+
+
+def test_a_connection_made_with_production_settings_has_jit_off():
+    from urllib.parse import urlsplit
+
+    from django.db import connection
+
+    url = os.environ.get("DATABASE_URL", "")
+    if connection.vendor != "postgresql":
+        # The embedded default's SQLite has no JIT; CI runs this file on PostgreSQL.
+        assert production_database("sqlite:////nonexistent/x.sqlite3")["jit"] is None
+        return
+    # The server's own maintenance database: the test only asks a setting.
+    server = urlsplit(url)._replace(path="/postgres").geturl()
+    assert production_database(server, connect=True)["jit"] == "off"

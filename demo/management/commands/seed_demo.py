@@ -22,6 +22,7 @@ from demo.seed_meetings import seed_meetings
 from demo.seed_milestones import seed_milestones
 from demo.seed_tour import seed_tour
 from demo.welcome import account_lines, tour_lines
+from meetings.facts import rebuild_facts
 from members.models import Institution, User
 
 DEMO_PASSWORD_DEFAULT = "circles-demo-2026"  # noqa: S105 (demo accounts, printed)
@@ -158,6 +159,9 @@ class Command(BaseCommand):
         ]
         new_milestones = seed_milestones()
         tour = seed_tour()
+        # The seeds write rows in bulk, around the actions that keep the participation
+        # facts: rebuild them once, in this transaction.
+        rebuild_facts()
 
         self.stdout.write(
             self.style.SUCCESS(

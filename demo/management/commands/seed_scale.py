@@ -30,7 +30,16 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from circles.models import Circle, Membership, MembershipEvent, Program
-from meetings.models import RSVP, Attendance, Meeting, MeetingSeries, SeriesRSVP, Survey
+from meetings.facts import refresh_facts
+from meetings.models import (
+    RSVP,
+    Attendance,
+    Meeting,
+    MeetingSeries,
+    ParticipationFact,
+    SeriesRSVP,
+    Survey,
+)
 from members.models import Institution, Milestone, User
 
 BATCH = 5000
@@ -143,6 +152,8 @@ class Command(BaseCommand):
         series = f"SELECT id FROM meetings_meetingseries WHERE circle_id IN ({circles})"
         stays = f"SELECT id FROM circles_membership WHERE circle_id IN ({circles})"
         deletes = [
+            ("meetings_participationfact", f"circle_id IN ({circles})"),
+            ("meetings_meetingfact", f"circle_id IN ({circles})"),
             ("meetings_attendancechange", f"attendance_id IN ({marks})"),
             ("meetings_attendance", f"meeting_id IN ({meetings})"),
             ("meetings_rsvp", f"meeting_id IN ({meetings})"),
@@ -207,6 +218,9 @@ class Seeder:
             done = numbers[-1] + 1
             if done % 250 == 0 or done == self.circles:
                 self.stdout.write(f"  {done:,} circles, {self.counts['attendance']:,} marks")
+        # Written in bulk, around the actions: the program's participation facts once.
+        refresh_facts(circles=Circle.objects.filter(program=program).values_list("pk", flat=True))
+        self.counts["facts"] = ParticipationFact.objects.filter(circle__program=program).count()
         return self.counts
 
     # --- people ------------------------------------------------------------------------
