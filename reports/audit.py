@@ -300,6 +300,7 @@ class _Component:
         self.seen_high = np.full(len(cells), -math.inf)
         self.solver: _HighsSolver | _LinprogSolver | None = None
         self.feasible = False
+        self.spread = False  # the two all-variables LPs were solved
 
     # -- public to _Model -----------------------------------------------------------------
 
@@ -320,6 +321,17 @@ class _Component:
         self.check_feasible()
         if self._seen_wide(cell, k):
             return False
+        if not self.spread and self.solver is not None:
+            # Before one pair of LPs per cell: two that push every variable down, then up,
+            # at once. Their vertices (with the first feasible one) prove most cells of a
+            # large component wide; only the rest get their own bounds.
+            self.spread = True
+            for sense in (-1, +1):
+                status, _, x = self.solver.solve_sum(sense)
+                if status == "optimal":
+                    self._saw(x)
+            if self._seen_wide(cell, k):
+                return False
         high = self._bound(cell, +1)
         if math.isinf(high) or self._seen_wide(cell, k):
             return False
@@ -455,7 +467,24 @@ class _HighsSolver:
             np.array(values, dtype=np.float64),
         )
         self.h = h
+        self.n = n
         self.costed: int | None = None
+
+    def solve_sum(self, sense: int) -> tuple[str, float, np.ndarray | None]:
+        """Minimize (sense -1) or maximize (+1) the sum of every variable."""
+        h, n = self.h, self.n
+        everything = np.arange(n, dtype=np.int32)
+        h.changeColsCost(n, everything, np.full(n, -float(sense)))
+        h.run()
+        status = h.getModelStatus()
+        x = (
+            np.array(h.getSolution().col_value)
+            if status == _highs.HighsModelStatus.kOptimal
+            else None
+        )
+        h.changeColsCost(n, everything, np.zeros(n))
+        self.costed = None
+        return ("optimal" if x is not None else "other"), 0.0, x
 
     def solve(self, j: int | None, sense: int) -> tuple[str, float, np.ndarray | None]:
         """Minimize (sense -1) or maximize (+1) variable j; j None: any feasible point."""
@@ -504,6 +533,18 @@ class _LinprogSolver:
             (None if math.isinf(lo) else lo, None if math.isinf(hi) else hi)
             for lo, hi in zip(lb, ub, strict=True)
         ]
+
+    def solve_sum(self, sense: int) -> tuple[str, float, np.ndarray | None]:
+        res = linprog(
+            np.full(self.n, -float(sense)),
+            A_ub=self.a_ub,
+            b_ub=self.b_ub,
+            A_eq=self.a_eq,
+            b_eq=self.b_eq,
+            bounds=self.bounds,
+            method="highs",
+        )
+        return ("optimal", 0.0, res.x) if res.status == 0 else ("other", 0.0, None)
 
     def solve(self, j: int | None, sense: int) -> tuple[str, float, np.ndarray | None]:
         c = np.zeros(self.n)

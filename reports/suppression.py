@@ -345,10 +345,13 @@ class _Audit:
 
     def _reach(self, start: str, unknown: set[str]) -> frozenset[str]:
         """The component of `start` among `unknown` (recorded in self.component)."""
-        seen, stack = {start}, [start]
+        seen, stack, scanned = {start}, [start], set()
         while stack:
             variable = stack.pop()
             for index in self.by_variable[variable]:
+                if index in scanned:  # a relation of 1,000 terms is read once, not 1,000 times
+                    continue
+                scanned.add(index)
                 for other, _ in self.structure.relations[index].terms:
                     if other in unknown and other not in seen:
                         seen.add(other)
@@ -577,8 +580,9 @@ def _empty(key: str, label: str) -> dict:
     return {"key": key, "label": label, "slug": "", **dict.fromkeys(COLUMNS, 0)}
 
 
-def protect(scope: Scope) -> Protected:
-    """The outcome family of `scope`, protected (see the module docstring)."""
+def family_tables(scope: Scope) -> tuple[dict[str, list[dict]], dict[str, str]]:
+    """The outcome family of `scope` as protect_tables takes it: rows per table (every
+    category row, empty or not) and each circle's program."""
     family = figures.outcome_family(scope)  # every grouping from one query
     total = figures.finished_outcomes(family, "all")[0]
     tables = {"all": [total] if total["members"] else []}
@@ -593,4 +597,9 @@ def protect(scope: Scope) -> Protected:
         ]
     programs = {r["program_id"]: r["key"] for r in tables["program"]}
     parents = {r["key"]: programs[r["program_id"]] for r in tables["circle"]}
-    return protect_tables(tables, parents)
+    return tables, parents
+
+
+def protect(scope: Scope) -> Protected:
+    """The outcome family of `scope`, protected (see the module docstring)."""
+    return protect_tables(*family_tables(scope))
