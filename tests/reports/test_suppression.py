@@ -159,6 +159,10 @@ def test_generated_populations_are_protected_and_proven(people):
                     v = figure.value
                     small = small or 0 < v < K or 0 < members - v < K
                 assert small, (figure.cell, figure.value, members)
+    for rows in protected.tables.values():
+        for row in rows:
+            if row.figures["members"].value == 0:  # an empty row reads 0 throughout
+                assert not row.withheld_columns(), row.data_row
     again = protect_tables(tables, programs)
     assert again.withheld() == protected.withheld()  # deterministic
 
@@ -287,6 +291,56 @@ def test_demo_workgroup_page_reads_right_and_passes_the_auditor(client, demo, by
     assert suppression.LEGEND in html
     structure = suppression.protect(_scope(slug="micrew")).structure
     assert_safe(publication_from(published, structure, withheld))
+
+
+@pytest.mark.parametrize("query", [{"circle": "micrew"}, {"program": "critical-care-research"}, {}])
+def test_demo_all_line_and_empty_categories_are_published(client, demo, query):
+    client.force_login(demo)
+    html = client.get(reverse("reports:overview"), query).content.decode()
+    published, withheld = _scrape(html)
+    # A funder reads the headline figures of the workgroup, the program and everything.
+    for column in ("members", "current", "alumni", "women", "with_cda"):
+        assert cell_id("all", "all", column) in published, (column, withheld)
+    assert not [c for c, why in withheld.items() if c.startswith("all|") and why != PRIMARY]
+    # A category nobody is in reads 0, every figure of it.
+    empty = [cell for cell, value in published.items() if cell.endswith("|members") and not value]
+    assert empty
+    for cell in empty:
+        table, key, _ = cell.split("|")
+        row = {c: v for c, v in published.items() if c.startswith(f"{table}|{key}|")}
+        assert set(row.values()) == {0} and len(row) >= 7  # every column the page shows
+        assert not [c for c in withheld if c.startswith(f"{table}|{key}|")]
+
+
+def test_demo_workgroup_cohorts_are_periods_of_at_least_k(client, demo):
+    client.force_login(demo)
+    html = client.get(reverse("reports:overview"), {"circle": "micrew", "by": "cohort"})
+    published, withheld = _scrape(html.content.decode())
+    rows = {c.split("|")[1] for c in list(published) + list(withheld) if c.startswith("cohort|")}
+    assert any("\u2013" in key for key in rows)  # "2016–2017"
+    for key in rows:
+        assert published[cell_id("cohort", key, "members")] >= K
+        assert f">{key}<" in html.content.decode()
+
+
+def _years(**members):
+    return [
+        {"key": int(year), "label": year, **dict.fromkeys(COLUMNS, 0), "members": n}
+        for year, n in members.items()
+    ]
+
+
+def test_cohort_periods_merge_oldest_first_and_the_newest_backwards():
+    merge = figures.cohort_periods
+    periods = merge(_years(**{"2015": 5, "2016": 2, "2017": 3, "2018": 1, "2019": 1}))
+    assert [(p["label"], p["members"]) for p in periods] == [("2015", 5), ("2016–2019", 7)]
+    periods = merge(_years(**{"2015": 2, "2016": 3, "2017": 4, "2018": 1}))
+    assert [(p["label"], p["members"]) for p in periods] == [("2015–2016", 5), ("2017–2018", 5)]
+    periods = merge(_years(**{"2015": 2, "2016": 6, "2017": 2}))
+    assert [(p["label"], p["members"]) for p in periods] == [("2015–2017", 10)]
+    # Fewer than K people in all: one period, withheld whole by the primary rule.
+    assert [p["label"] for p in merge(_years(**{"2020": 1, "2021": 2}))] == ["2020–2021"]
+    assert merge([]) == []
 
 
 def test_demo_peer_circle_program_row_hides_women_as_withheld_not_small(client, demo):
