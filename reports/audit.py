@@ -57,6 +57,8 @@ __all__ = [
     "intervals",
 ]
 
+# At most this many rounds of the spreading LPs per component (see _Component.is_narrow).
+SPREAD_ROUNDS = 4
 # Published figures are counts; the solver's answers are floats within ~1e-7 of a vertex.
 TOL = 1e-6
 # The solver behind every general component; tests run both (see tests/reports/test_audit.py).
@@ -232,6 +234,7 @@ class _Model:
         for cells in members.values():  # ordered by smallest cell id: deterministic
             rows = sorted({i for c in cells for i in self.relations_of[c]})
             component = _Component(self, cells, [self.reduced[i] for i in rows])
+            component.targets = [component.index[c] for c in cells if c in pub.withheld]
             self.components.append(component)
             for cell in cells:
                 self.component_of[cell] = component
@@ -300,7 +303,8 @@ class _Component:
         self.seen_high = np.full(len(cells), -math.inf)
         self.solver: _HighsSolver | _LinprogSolver | None = None
         self.feasible = False
-        self.spread = False  # the two all-variables LPs were solved
+        self.spread = False  # the spreading LPs were solved
+        self.targets: list[int] = []  # indices of the withheld cells
 
     # -- public to _Model -----------------------------------------------------------------
 
@@ -322,14 +326,21 @@ class _Component:
         if self._seen_wide(cell, k):
             return False
         if not self.spread and self.solver is not None:
-            # Before one pair of LPs per cell: two that push every variable down, then up,
-            # at once. Their vertices (with the first feasible one) prove most cells of a
-            # large component wide; only the rest get their own bounds.
+            # Before one pair of LPs per cell: LPs that push every withheld cell not yet
+            # proven wide down, then up, at once, while that proves more of them. Their
+            # vertices prove most cells of a large component wide in a few solves; only
+            # the rest get their own bounds.
             self.spread = True
-            for sense in (-1, +1):
-                status, _, x = self.solver.solve_sum(sense)
-                if status == "optimal":
-                    self._saw(x)
+            for _ in range(SPREAD_ROUNDS):
+                open_ = [i for i in self.targets if not self._seen_wide_at(i, k)]
+                if len(open_) < 2:
+                    break
+                for sense in (-1, +1):
+                    status, _, x = self.solver.solve_sum(sense, np.array(open_, dtype=np.int32))
+                    if status == "optimal":
+                        self._saw(x)
+                if sum(not self._seen_wide_at(i, k) for i in open_) == len(open_):
+                    break
             if self._seen_wide(cell, k):
                 return False
         high = self._bound(cell, +1)
@@ -341,7 +352,9 @@ class _Component:
     # -- internals --------------------------------------------------------------------------
 
     def _seen_wide(self, cell: str, k: int) -> bool:
-        i = self.index[cell]
+        return self._seen_wide_at(self.index[cell], k)
+
+    def _seen_wide_at(self, i: int, k: int) -> bool:
         if self.seen_high[i] < self.seen_low[i]:
             return False
         return math.floor(self.seen_high[i] + TOL) - math.ceil(self.seen_low[i] - TOL) >= k
@@ -470,21 +483,19 @@ class _HighsSolver:
         self.n = n
         self.costed: int | None = None
 
-    def solve_sum(self, sense: int) -> tuple[str, float, np.ndarray | None]:
-        """Minimize (sense -1) or maximize (+1) the sum of every variable."""
-        h, n = self.h, self.n
-        everything = np.arange(n, dtype=np.int32)
-        h.changeColsCost(n, everything, np.full(n, -float(sense)))
+    def solve_sum(self, sense: int, cols: np.ndarray) -> tuple[str, float, np.ndarray | None]:
+        """Minimize (sense -1) or maximize (+1) the sum of the variables `cols`."""
+        h, n = self.h, len(cols)
+        if self.costed is not None:
+            h.changeColCost(self.costed, 0.0)
+            self.costed = None
+        h.changeColsCost(n, cols, np.full(n, -float(sense)))
         h.run()
         status = h.getModelStatus()
-        x = (
-            np.array(h.getSolution().col_value)
-            if status == _highs.HighsModelStatus.kOptimal
-            else None
-        )
-        h.changeColsCost(n, everything, np.zeros(n))
-        self.costed = None
-        return ("optimal" if x is not None else "other"), 0.0, x
+        optimal = status == _highs.HighsModelStatus.kOptimal
+        x = np.array(h.getSolution().col_value) if optimal else None
+        h.changeColsCost(n, cols, np.zeros(n))
+        return ("optimal" if optimal else "other"), 0.0, x
 
     def solve(self, j: int | None, sense: int) -> tuple[str, float, np.ndarray | None]:
         """Minimize (sense -1) or maximize (+1) variable j; j None: any feasible point."""
@@ -534,9 +545,11 @@ class _LinprogSolver:
             for lo, hi in zip(lb, ub, strict=True)
         ]
 
-    def solve_sum(self, sense: int) -> tuple[str, float, np.ndarray | None]:
+    def solve_sum(self, sense: int, cols: np.ndarray) -> tuple[str, float, np.ndarray | None]:
+        c = np.zeros(self.n)
+        c[cols] = -float(sense)
         res = linprog(
-            np.full(self.n, -float(sense)),
+            c,
             A_ub=self.a_ub,
             b_ub=self.b_ub,
             A_eq=self.a_eq,

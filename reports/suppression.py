@@ -31,12 +31,14 @@ primary: it describes nobody.
 
 **Complementary suppression** is the classic greedy heuristic: while the auditor finds a
 withheld cell that the published figures pin down to fewer than K possible values, it
-withholds one more published cell sharing a relation with it (the smallest value, a
-non-total before a total, then the cell id), and audits again. It is not optimal — the
-fewest extra cells is an NP-hard integer program — but it is fast enough for a page,
-deterministic (same scope, same figures → same result), and never trusted on its own:
-it stops only when the exact LP auditor proves every withheld cell has an interval at
-least K wide, so whatever it publishes is proven.
+withholds one more published cell sharing a relation with it, and audits again (see
+`_neighbour` for the choice: never a cell of an empty row, one that stays wide itself,
+finer tables before program rows before the All line, the first that makes the failing
+cell wide). It is not optimal — the fewest extra cells is an NP-hard integer program —
+but it is fast (components audited incrementally, `_Audit`), deterministic (same scope,
+same figures → same result), and never trusted on its own: it stops only when the exact
+LP auditor proves every withheld cell has an interval at least K wide, so whatever it
+publishes is proven.
 
 Rates (women share, retained %, CDA %) are published only when both their count and the
 row's members are.
