@@ -62,6 +62,8 @@ __all__ = [
     "intervals",
 ]
 
+# At most this many rounds of the spreading LPs per component (see _Component.is_narrow).
+SPREAD_ROUNDS = 4
 # Published figures are counts; the solver's answers are floats within ~1e-7 of a vertex.
 TOL = 1e-6
 # A solution within this of an outer bound attains it (HiGHS's feasibility tolerance).
@@ -239,6 +241,7 @@ class _Model:
         for cells in members.values():  # ordered by smallest cell id: deterministic
             rows = sorted({i for c in cells for i in self.relations_of[c]})
             component = _Component(self, cells, [self.reduced[i] for i in rows])
+            component.targets = [component.index[c] for c in cells if c in pub.withheld]
             self.components.append(component)
             for cell in cells:
                 self.component_of[cell] = component
@@ -311,6 +314,8 @@ class _Component:
         self.solver: _HighsSolver | _LinprogSolver | None = None
         self.implied: tuple[np.ndarray, np.ndarray] | None = None
         self.feasible = False
+        self.spread = False  # the spreading LPs were solved
+        self.targets: list[int] = []  # indices of the withheld cells
 
     # -- public to _Model -----------------------------------------------------------------
 
@@ -331,6 +336,24 @@ class _Component:
         self.check_feasible()
         if self._seen_wide(cell, k):
             return False
+        if not self.spread and self.solver is not None:
+            # Before one pair of LPs per cell: LPs that push every withheld cell not yet
+            # proven wide down, then up, at once, while that proves more of them. Their
+            # vertices prove most cells of a large component wide in a few solves; only
+            # the rest get their own bounds.
+            self.spread = True
+            for _ in range(SPREAD_ROUNDS):
+                open_ = [i for i in self.targets if not self._seen_wide_at(i, k)]
+                if len(open_) < 2:
+                    break
+                for sense in (-1, +1):
+                    status, _, x = self.solver.solve_sum(sense, np.array(open_, dtype=np.int32))
+                    if status == "optimal":
+                        self._saw(x)
+                if sum(not self._seen_wide_at(i, k) for i in open_) == len(open_):
+                    break
+            if self._seen_wide(cell, k):
+                return False
         high = self._bound(cell, +1)
         if math.isinf(high) or self._seen_wide(cell, k):
             return False
@@ -340,7 +363,9 @@ class _Component:
     # -- internals --------------------------------------------------------------------------
 
     def _seen_wide(self, cell: str, k: int) -> bool:
-        i = self.index[cell]
+        return self._seen_wide_at(self.index[cell], k)
+
+    def _seen_wide_at(self, i: int, k: int) -> bool:
         if self.seen_high[i] < self.seen_low[i]:
             return False
         return math.floor(self.seen_high[i] + TOL) - math.ceil(self.seen_low[i] - TOL) >= k
@@ -499,7 +524,22 @@ class _HighsSolver:
             np.array(values, dtype=np.float64),
         )
         self.h = h
+        self.n = n
         self.costed: int | None = None
+
+    def solve_sum(self, sense: int, cols: np.ndarray) -> tuple[str, float, np.ndarray | None]:
+        """Minimize (sense -1) or maximize (+1) the sum of the variables `cols`."""
+        h, n = self.h, len(cols)
+        if self.costed is not None:
+            h.changeColCost(self.costed, 0.0)
+            self.costed = None
+        h.changeColsCost(n, cols, np.full(n, -float(sense)))
+        h.run()
+        status = h.getModelStatus()
+        optimal = status == _highs.HighsModelStatus.kOptimal
+        x = np.array(h.getSolution().col_value) if optimal else None
+        h.changeColsCost(n, cols, np.zeros(n))
+        return ("optimal" if optimal else "other"), 0.0, x
 
     def solve(self, j: int | None, sense: int) -> tuple[str, float, np.ndarray | None]:
         """Minimize (sense -1) or maximize (+1) variable j; j None: any feasible point."""
@@ -557,6 +597,20 @@ class _LinprogSolver:
             (None if math.isinf(lo) else lo, None if math.isinf(hi) else hi)
             for lo, hi in zip(lb, ub, strict=True)
         ]
+
+    def solve_sum(self, sense: int, cols: np.ndarray) -> tuple[str, float, np.ndarray | None]:
+        c = np.zeros(self.n)
+        c[cols] = -float(sense)
+        res = linprog(
+            c,
+            A_ub=self.a_ub,
+            b_ub=self.b_ub,
+            A_eq=self.a_eq,
+            b_eq=self.b_eq,
+            bounds=self.bounds,
+            method="highs",
+        )
+        return ("optimal", 0.0, res.x) if res.status == 0 else ("other", 0.0, None)
 
     def solve(self, j: int | None, sense: int) -> tuple[str, float, np.ndarray | None]:
         c = np.zeros(self.n)

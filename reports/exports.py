@@ -19,7 +19,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from . import disclosure, figures
+from . import disclosure, figures, suppression
 from .figures import Scope
 from .spreadsheets import safe_cell_sql, safe_xlsx_cell, streamed_csv, streamed_csv_chunks
 
@@ -204,6 +204,19 @@ def meeting_rows(scope: Scope) -> Iterator[list]:
         ]
 
 
+# Column of the Outcomes table → its header (the names the "Withheld figures" column lists).
+OUTCOME_COLUMNS = {
+    "members": "Members ever",
+    "current": "Current",
+    "alumni": "Alumni",
+    "women": "Women",
+    "retained": "Retained in academic positions",
+    "with_cda": "With a career development award",
+    "grants": "Grants since joining",
+    "publications": "Publications since joining",
+    "promotions": "Promotions since joining",
+}
+WITHHELD_COLUMN = "Withheld figures"
 OUTCOME_HEADER = [
     "Grouping",
     "Group",
@@ -219,30 +232,42 @@ OUTCOME_HEADER = [
     "Grants since joining",
     "Publications since joining",
     "Promotions since joining",
+    WITHHELD_COLUMN,
 ]
+# Grouping as the Outcomes table names it → the family's table (reports/suppression.py).
+OUTCOME_GROUPINGS = {
+    "All": "all",
+    "Program": "program",
+    "Circle": "circle",
+    "Cohort": "cohort",
+    "Gender": "gender",
+    "URiM": "urim",
+}
 
 
 def outcome_rows(scope: Scope) -> Iterator[list]:
-    family = figures.outcome_family(scope)  # every grouping from one query
-    groups = [("All", figures.finished_outcomes(family, "all"))]
-    groups += [(by.title(), figures.finished_outcomes(family, by)) for by in figures.GROUPINGS]
-    for grouping, rows in groups:
-        for r in rows:
+    """The whole outcome family, protected together (reports/suppression.py): a withheld
+    figure is an empty cell, named in the row's last column."""
+    protected = suppression.protect(scope)
+    for grouping, table in OUTCOME_GROUPINGS.items():
+        for row in protected.tables[table]:
+            shown = {c: f.shown for c, f in row.figures.items()}
             yield [
                 grouping,
-                r["label"],
-                r["members"],
-                r["current"],
-                r["alumni"],
-                r["women_shown"],
-                r["women_share"],
-                r["retained"],
-                r["retained_rate"],
-                r["with_cda"],
-                r["with_cda_rate"],
-                r["grants"],
-                r["publications"],
-                r["promotions"],
+                row.label,
+                shown["members"],
+                shown["current"],
+                shown["alumni"],
+                shown.get("women"),  # the gender table has none: it would repeat members
+                row.rates["women_share"],
+                shown["retained"],
+                row.rates["retained_rate"],
+                shown["with_cda"],
+                row.rates["with_cda_rate"],
+                shown["grants"],
+                shown["publications"],
+                shown["promotions"],
+                "; ".join(OUTCOME_COLUMNS[c] for c in row.withheld_columns()),
             ]
 
 
@@ -302,7 +327,14 @@ DEFINITIONS = [
     ("Attendance rate", "Meetings attended ÷ meetings eligible."),
     ("Mean attendance rate", "The mean over held meetings of attended ÷ eligible."),
     ("Retained", "No position change to outside academia recorded as the latest position."),
-    ("<5", "A demographic count between 1 and 4, suppressed."),
+    (
+        "Withheld figures",
+        "Outcomes: an empty cell is a figure withheld to protect individuals (fewer than "
+        f"{disclosure.K} people, or needed to keep another withheld figure from being "
+        "worked out); the row's last column names them. A rate is empty when its count or "
+        "the row's members is withheld. The gender rows have no Women figure (it would "
+        "repeat their members).",
+    ),
     ("Mean usefulness", f"Shown only from {settings.SURVEY_MIN_ANSWERS} answers on."),
     (
         "Participation codes",
@@ -534,6 +566,12 @@ def _research_list(row: dict) -> list:
     return [row[name] for name, _ in RESEARCH_COLUMNS]
 
 
+OUTCOME_RULE = (
+    f"The outcome tables (page, CSV, workbook) use cell suppression: primary (a count "
+    f"of 1–{K - 1} people, or whose complement in its row is) and complementary (more "
+    f"figures withheld until a linear-programming auditor proves no withheld figure can "
+    f"be narrowed to fewer than {K} values from everything published)."
+)
 DISCLOSURE_RULE = (
     f"Every combination of the quasi-identifiers ({', '.join(QUASI_IDENTIFIER_COLUMNS)}) "
     f"is shared by at least {K} rows (k-anonymity, k = {K}). To get there they are "
@@ -551,6 +589,7 @@ def write_research(file, scope: Scope, describe: str, *, progress=None) -> int:
     _sheet(workbook, "Members", header, map(_research_list, result.rows), tick)
     dictionary = [[name, text] for name, text in RESEARCH_COLUMNS]
     dictionary.append(["(rule)", DISCLOSURE_RULE])
+    dictionary.append(["(outcome tables)", OUTCOME_RULE])
     _sheet(workbook, "Data dictionary", ["Column", "Meaning"], dictionary, lambda: None)
     _about(
         workbook,

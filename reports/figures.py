@@ -41,6 +41,8 @@ from config.sql import literal, literals
 from meetings.models import Meeting, MeetingFact, ParticipationFact
 from members.models import Milestone, User
 
+from .disclosure import K
+
 # Statuses, answers and kinds in the SQL below come from the models' own constants.
 HELD_SQL = f"m.status = {literal(Meeting.Status.SCHEDULED)}"  # and m.start before "until"
 ACTIVE = literal(Membership.Status.ACTIVE)
@@ -52,10 +54,6 @@ CDA = literal(Milestone.Kind.CAREER_DEVELOPMENT_AWARD)
 GRANT = literal(Milestone.Kind.RESEARCH_GRANT)
 PUBLICATION = literal(Milestone.Kind.PUBLICATION)
 PROMOTION = literal(Milestone.Kind.PROMOTION)
-
-# Fewer people than this in a demographic cell, and it shows "<5".
-SMALL_CELL = 5
-SUPPRESSED = "<5"
 
 
 @dataclass(frozen=True)
@@ -632,7 +630,8 @@ def _labels(choices) -> dict:
     return {"": "Not given", **dict(choices)}
 
 
-# Demographic breakdowns (self-identified, optional): cells of fewer than 5 are suppressed.
+# Demographic breakdowns (self-identified, optional), keyed by their stored code.
+# Disclosure control of every outcome table: reports/suppression.py.
 BREAKDOWNS = {
     "gender": _labels(User.Gender.choices),
     "urim": _labels(User.URiM.choices),
@@ -731,7 +730,8 @@ def outcome_family(scope: Scope) -> dict[str, list[dict]]:
     joining-year cohort, gender and URiM) from one query over one person-level pass, before
     any finishing or suppression. Each row: label, slug, key (program id, circle id, cohort
     year, or the stored gender/URiM value; None for "All"), members, current, women,
-    retained, with_cda, grants, publications, promotions; program rows also program_id.
+    retained, with_cda, grants, publications, promotions; program and circle rows also
+    program_id.
     Program rows end with "No program" (circles in none); gender and URiM rows carry the
     stored value as label ("" for not given)."""
     people, params = _with(scope, _people(scope))
@@ -753,33 +753,36 @@ def outcome_family(scope: Scope) -> dict[str, list[dict]]:
     )
     -- Typed NULLs: PostgreSQL resolves a UNION's column types branch by branch.
     SELECT 0 AS part, CAST(NULL AS INTEGER) AS id, 'All' AS label, '' AS slug,
-           CAST(NULL AS INTEGER) AS cohort, 0 AS last,
+           CAST(NULL AS INTEGER) AS cohort, 0 AS last, CAST(NULL AS INTEGER) AS parent,
            {sums} FROM person
     UNION ALL
     SELECT 1, p.id, p.name, COALESCE(p.slug, ''), NULL,
-           CASE WHEN p.id IS NULL THEN 1 ELSE 0 END, {sums}
+           CASE WHEN p.id IS NULL THEN 1 ELSE 0 END, NULL, {sums}
     FROM person_program pp LEFT JOIN circles_program p ON p.id = pp.program_id
     GROUP BY p.id, p.name, p.slug
     UNION ALL
-    SELECT 2, c.id, c.name, c.slug, NULL, 0, {sums}
-    FROM people JOIN circles_circle c ON c.id = people.circle_id GROUP BY c.id, c.name, c.slug
+    SELECT 2, c.id, c.name, c.slug, NULL, 0, c.program_id, {sums}
+    FROM people JOIN circles_circle c ON c.id = people.circle_id
+    GROUP BY c.id, c.name, c.slug, c.program_id
     UNION ALL
-    SELECT 3, NULL, NULL, '', {year}, 0, {sums} FROM person GROUP BY {year}
+    SELECT 3, NULL, NULL, '', {year}, 0, NULL, {sums} FROM person GROUP BY {year}
     UNION ALL
-    SELECT 4, NULL, gender, '', NULL, 0, {sums} FROM person GROUP BY gender
+    SELECT 4, NULL, gender, '', NULL, 0, NULL, {sums} FROM person GROUP BY gender
     UNION ALL
-    SELECT 5, NULL, urim, '', NULL, 0, {sums} FROM person GROUP BY urim
+    SELECT 5, NULL, urim, '', NULL, 0, NULL, {sums} FROM person GROUP BY urim
     ORDER BY part, cohort, last, label, id"""
     family = {name: [] for name in FAMILY}
     for row in _fetch(sql, params + year_params * 2):
         name = FAMILY[row.pop("part")]
         row.pop("last")
-        key, cohort = row.pop("id"), row.pop("cohort")
+        key, cohort, parent = row.pop("id"), row.pop("cohort"), row.pop("parent")
         for column in ("members", "current", "women", "retained", "with_cda", *COUNTS):
             row[column] = int(row[column] or 0)
         if name == "program":
             row["program_id"] = key
             row["label"] = NO_PROGRAM if key is None else row["label"]
+        elif name == "circle":
+            row["program_id"] = parent
         elif name == "cohort":
             key = int(cohort)
             row["label"] = str(key)
@@ -792,11 +795,50 @@ def outcome_family(scope: Scope) -> dict[str, list[dict]]:
 
 def finished_outcomes(family: dict[str, list[dict]], by: str) -> list[dict]:
     """The rows of one grouping of `family` as the page and the exports show them (copies:
-    one family serves every table of a page)."""
-    rows = [_finish_outcome(dict(row)) for row in family[by]]
-    if by in BREAKDOWNS:
-        return [_suppressed(row, BREAKDOWNS[by]) for row in rows]
-    return rows
+    one family serves every table of a page), each with its `key`: the row's stable name
+    in reports/suppression.py's cell ids. Joining years are merged into periods
+    (cohort_periods); what may be published is decided by reports/suppression.py."""
+    rows = [dict(row) for row in family[by]]
+    if by == "cohort":
+        rows = cohort_periods(rows)
+    for row in rows:
+        if by == "all":
+            row["key"] = "all"
+        elif by == "program":
+            none = row["program_id"] is None
+            row["key"] = NO_PROGRAM_KEY if none else row["slug"]
+        elif by == "circle":
+            row["key"] = row["slug"]
+        elif by in BREAKDOWNS:
+            code = row["label"] or ""
+            row["key"] = code or NOT_GIVEN_KEY
+            row["label"] = BREAKDOWNS[by].get(code, code)
+    return [_finish_outcome(row) for row in rows]
+
+
+def cohort_periods(years: list[dict], k: int = K) -> list[dict]:
+    """Yearly joining cohorts merged into periods of adjacent years, oldest first, each
+    of at least k members where possible ("2015–2017"); a too-small newest period merges
+    backwards into the one before. A year's cohort in a 30-person circle is 1–5 people, so
+    yearly rows would all be withheld; periods keep the table readable (like the research
+    export's ladder in reports/disclosure.py). Every person is in one period, so the
+    periods still add up to the All line."""
+    periods: list[list[dict]] = []
+    for row in sorted(years, key=lambda r: r["key"]):
+        if not periods or sum(r["members"] for r in periods[-1]) >= k:
+            periods.append([])
+        periods[-1].append(row)
+    if len(periods) > 1 and sum(r["members"] for r in periods[-1]) < k:
+        periods[-2].extend(periods.pop())
+    merged = []
+    for period in periods:
+        first, last = period[0]["key"], period[-1]["key"]
+        label = str(first) if first == last else f"{first}\u2013{last}"
+        row = {"label": label, "slug": "", "key": label}
+        for column in ("members", "current", "women", "retained", "with_cda", *COUNTS):
+            row[column] = sum(int(r[column] or 0) for r in period)
+        merged.append(row)
+    return merged
 
 
 def outcomes(scope: Scope, *, by: str = "program") -> list[dict]:
@@ -807,27 +849,8 @@ def outcomes(scope: Scope, *, by: str = "program") -> list[dict]:
     return finished_outcomes(outcome_family(scope), by)
 
 
-def _suppressed(row: dict, labels: dict) -> dict:
-    """A demographic breakdown row: every count of people below SMALL_CELL shows "<5",
-    and a rate is shown only when both its parts are shown."""
-    row["label"] = labels.get(row["label"] or "", row["label"] or "Not given")
-    row["suppressed"] = row["members"] < SMALL_CELL
-    row["members_shown"] = suppress(row["members"])
-    for key in ("current", "alumni", "retained", "with_cda"):
-        # The rest of the row (members − count) describes people too.
-        small = is_small(row[key]) or is_small(row["members"] - row[key])
-        row[f"{key}_shown"] = SUPPRESSED if small else row[key]
-    for key, part in (("retained_rate", "retained"), ("with_cda_rate", "with_cda")):
-        if row["suppressed"] or row[f"{part}_shown"] == SUPPRESSED:
-            row[key] = None
-    for key in ("grants", "publications", "promotions"):
-        row[f"{key}_shown"] = row[key]
-    if row["suppressed"]:
-        for key in ("members", "current", "alumni", "retained", "with_cda", *COUNTS):
-            row[f"{key}_shown"] = SUPPRESSED
-    return row
-
-
+NO_PROGRAM_KEY = "(none)"
+NOT_GIVEN_KEY = "(not-given)"
 COUNTS = ("grants", "publications", "promotions")
 
 
@@ -837,29 +860,16 @@ def outcome_totals(scope: Scope) -> dict:
 
 
 def _finish_outcome(row: dict) -> dict:
-    for key in ("members", "current", "women", "retained", "with_cda", "grants"):
-        row[key] = int(row[key] or 0)
-    for key in ("publications", "promotions"):
+    """Counts as ints, alumni, and the rates (the figures as they are: what may be
+    published is decided by reports/suppression.py)."""
+    for key in ("members", "current", "women", "retained", "with_cda", *COUNTS):
         row[key] = int(row[key] or 0)
     n = row["members"]
     row["alumni"] = n - row["current"]
-    # Gender is about people: hidden when the women, the others or the whole group are
-    # fewer than five, so no small group's genders can be read off the table.
-    hidden = n < SMALL_CELL or is_small(row["women"]) or is_small(n - row["women"])
-    row["women_shown"] = SUPPRESSED if hidden else row["women"]
-    row["women_share"] = None if hidden else rate(row["women"], n)
+    row["women_share"] = rate(row["women"], n)
     row["retained_rate"] = rate(row["retained"], n)
     row["with_cda_rate"] = rate(row["with_cda"], n)
     return row
-
-
-def is_small(count: int) -> bool:
-    return 0 < count < SMALL_CELL
-
-
-def suppress(count: int):
-    """A count of people as it may be shown in a demographic cell: "<5" for 1–4."""
-    return SUPPRESSED if is_small(count) else count
 
 
 # --- the de-identified research export --------------------------------------------------------

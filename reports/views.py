@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from circles.access import get_circle
 
-from . import charts, exports, figures, jobs, tasks
+from . import charts, exports, figures, jobs, suppression, tasks
 from .access import get_report_programs
 from .figures import Scope, cached
 from .forms import ReportFilterForm
@@ -102,18 +102,20 @@ def overview(request: HttpRequest) -> HttpResponse:
     attendance = cached(scope, figures.attendance_by_period)
     membership = cached(scope, figures.membership_over_time)
     usefulness = cached(scope, figures.usefulness_distribution)
-    # Every outcome table of the page from one query (figures.outcome_family).
-    family = cached(scope, figures.outcome_family)
+    protected = cached(scope, suppression.protect)
     context.update(
         by=by,
         groupings=figures.GROUPINGS,
         scope_label=form.describe(),
-        total=figures.finished_outcomes(family, "all")[0],
-        groups=figures.finished_outcomes(family, by),
+        # One protected family for every outcome table of the page (and of the exports).
+        total=protected.total if protected.tables["all"] else None,
+        groups=protected.tables[by],
         breakdowns=[
-            ("Gender", figures.finished_outcomes(family, "gender")),
-            ("Under-represented in medicine", figures.finished_outcomes(family, "urim")),
+            ("Gender", "gender", protected.tables["gender"]),
+            ("Under-represented in medicine", "urim", protected.tables["urim"]),
         ],
+        withheld_any=bool(protected.withheld()),
+        legend=suppression.LEGEND,
         attendance=attendance,
         attendance_chart=charts.bar_chart(
             attendance["points"],

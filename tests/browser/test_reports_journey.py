@@ -29,14 +29,14 @@ def test_dana_reads_the_micrew_outcomes_and_downloads_csv_and_xlsx(
     page.get_by_role("button", name="Show").click()
     table = page.locator("#outcomes-table")
     row = table.locator("tbody tr", has_text="Critical Care Research")
-    # The MICReW paper's table: 30 members, 15 current, about half women,
-    # 29/30 in academic positions, 15 with a career development award.
-    expect(row.locator('[data-figure="members"]')).to_have_text("30")
-    expect(row.locator('[data-figure="current"]')).to_have_text("15")
-    expect(row.locator('[data-figure="alumni"]')).to_have_text("15")
-    expect(row.locator('[data-figure="women"]')).to_have_text("15 (50.0%)")
-    expect(row.locator('[data-figure="retained"]')).to_have_text("29/30 (96.7%)")
-    expect(row.locator('[data-figure="cda"]')).to_have_text("15/30 (50.0%)")
+    # The MICReW paper's table: 29 of 30 in academic positions would single out the one
+    # who left, so that figure is withheld ("—", named "suppressed"), never "<5"; the
+    # counts of grants, publications and promotions show.
+    retained = row.locator('[data-figure="retained"]')
+    expect(retained).to_have_attribute("data-withheld", "primary")
+    expect(retained).to_have_text("—suppressed")
+    expect(row.locator('[data-figure="publications"]')).to_have_text("30")
+    expect(row.locator('[data-figure="grants"]')).to_have_text("12")
     expect(page.get_by_role("img", name="Attendance rate by month")).to_be_visible()
     expect(page.get_by_role("img", name="Members holding a seat", exact=False)).to_be_visible()
     # The figures beside a chart: a focusable region, the latest month first and in view.
@@ -60,8 +60,11 @@ def test_dana_reads_the_micrew_outcomes_and_downloads_csv_and_xlsx(
     info.value.save_as(path)
     rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
     program_row = next(r for r in rows if r[0] == "Program" and r[1] == "Critical Care Research")
-    assert program_row[2:6] == ["30", "15", "15", "15"]
-    assert program_row[7] == "29" and program_row[9] == "15"
+    header = rows[0]
+    assert header[-1] == "Withheld figures"
+    retained = header.index("Retained in academic positions")
+    assert program_row[retained] == "" and "Retained in academic positions" in program_row[-1]
+    assert program_row[header.index("Publications since joining")] == "30"
 
     with page.expect_download() as info:
         page.get_by_role("button", name="Workbook XLSX (every table)").click()
@@ -73,7 +76,7 @@ def test_dana_reads_the_micrew_outcomes_and_downloads_csv_and_xlsx(
     program_row = next(
         r for r in outcomes if r[0] == "Program" and r[1] == "Critical Care Research"
     )
-    assert program_row[2:5] == (30, 15, 15) and program_row[7] == 29 and program_row[9] == 15
+    assert program_row[7] is None and program_row[12] == 30  # retained withheld; publications
 
     page.get_by_role("link", name="Participation").first.click()
     expect(page.locator("#circle-table")).to_contain_text("Multidisciplinary Intensive Care")

@@ -104,15 +104,19 @@ def _scopes(circles: list[Circle]) -> list[figures.Scope]:
     ]
 
 
-def _plain(rows: list[dict]) -> list[dict]:
+def _plain(rows: list[dict], drop: tuple[str, ...] = ("key",)) -> list[dict]:
     """Rows as the old queries returned them (no key; numbers as int)."""
     out = []
     for row in rows:
-        row = {k: v for k, v in row.items() if k != "key"}
+        row = {k: v for k, v in row.items() if k not in drop}
         for column in ("members", "current", "women", "retained", "with_cda", *figures.COUNTS):
             row[column] = int(row[column] or 0)
         out.append(row)
     return out
+
+
+# Circle rows carry their program (reports/suppression.py nests them); the old ones did not.
+CIRCLE = ("key", "program_id")
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
@@ -123,17 +127,23 @@ def test_family_equals_the_old_per_grouping_queries_on_generated_data(seed, alic
         assert set(family) == set(figures.FAMILY)
         assert _plain(family["all"]) == _plain([reference_totals(scope)])
         for by in ("program", "circle", "cohort", "gender", "urim"):
-            assert _plain(family[by]) == _plain(reference_outcomes(scope, by=by)), (scope, by)
+            drop = CIRCLE if by == "circle" else ("key",)
+            old = reference_outcomes(scope, by=by)
+            assert _plain(family[by], drop) == _plain(old, drop), (scope, by)
         # The wrappers finish the same rows the old functions finished.
         old_total = figures._finish_outcome(reference_totals(scope))
         assert _plain([figures.outcome_totals(scope)]) == _plain([old_total])
-        for by in ("program", "circle", "cohort"):
+        for by in ("program", "circle"):
             old = [figures._finish_outcome(r) for r in reference_outcomes(scope, by=by)]
-            assert _plain(figures.outcomes(scope, by=by)) == _plain(old)
-        for by in figures.BREAKDOWNS:
-            labels = figures.BREAKDOWNS[by]
+            drop = CIRCLE if by == "circle" else ("key",)
+            assert _plain(figures.outcomes(scope, by=by), drop) == _plain(old, drop)
+        # Joining years are published as periods of at least K members where possible.
+        years = [{**r, "key": int(r["label"])} for r in reference_outcomes(scope, by="cohort")]
+        old = [figures._finish_outcome(r) for r in figures.cohort_periods(years)]
+        assert _plain(figures.outcomes(scope, by="cohort")) == _plain(old)
+        for by, labels in figures.BREAKDOWNS.items():
             old = [
-                figures._suppressed(figures._finish_outcome(r), labels)
+                {**figures._finish_outcome(r), "label": labels.get(r["label"] or "", r["label"])}
                 for r in reference_outcomes(scope, by=by)
             ]
             assert _plain(figures.outcomes(scope, by=by)) == _plain(old)
@@ -160,6 +170,7 @@ def test_family_keys_name_each_row(alice, program):
     assert family["all"][0]["key"] is None and family["all"][0]["label"] == "All"
     assert [r["key"] for r in family["program"]] == [program.pk]
     assert [(r["key"], r["slug"]) for r in family["circle"]] == [(circle.pk, "keyed")]
+    assert [r["program_id"] for r in family["circle"]] == [program.pk]
     [cohort] = family["cohort"]
     assert cohort["key"] == int(cohort["label"]) == (timezone.now() - timedelta(days=365)).year
 

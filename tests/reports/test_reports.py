@@ -17,8 +17,10 @@ from circles.models import Circle, Membership, MembershipEvent, Program
 from meetings.facts import rebuild_facts
 from meetings.models import RSVP, Attendance, Meeting, Survey
 from members.models import Milestone, User
-from reports import figures
+from reports import figures, suppression
+from reports.audit import assert_safe
 from reports.models import Export
+from reports.suppression import PRIMARY
 from tests.factories import UserFactory, make_circle
 
 Status = Membership.Status
@@ -187,7 +189,7 @@ def test_outcomes_match_hand_computed_figures(ledger):
     scope = _scope(ledger["circle"])
     total = figures.outcome_totals(scope)
     assert (total["members"], total["current"], total["alumni"]) == (5, 4, 1)  # erin once
-    assert total["women"] == 4 and total["women_shown"] == "<5"
+    assert total["women"] == 4
     assert (total["retained"], total["retained_rate"]) == (4, 80.0)  # bob left academia
     assert (total["with_cda"], total["with_cda_rate"]) == (1, 20.0)
     assert (total["grants"], total["publications"], total["promotions"]) == (2, 1, 1)
@@ -197,20 +199,27 @@ def test_outcomes_match_hand_computed_figures(ledger):
     assert cohort["label"] == str((timezone.now() - timedelta(days=200)).year)
 
 
+def _withheld(scope) -> dict[str, str]:
+    return suppression.protect(scope).withheld()
+
+
 def test_demographic_breakdown_suppresses_small_cells(ledger, program):
     scope = _scope(ledger["circle"])
-    rows = {r["label"]: r for r in figures.outcomes(scope, by="gender")}
-    assert rows["Woman"]["members_shown"] == "<5" and rows["Woman"]["retained_rate"] is None
-    assert rows["Man"]["members_shown"] == "<5" and rows["Man"]["grants_shown"] == "<5"
-    # Five or more women: the counts show, small sub-counts still do not.
+    withheld = _withheld(scope)
+    # 4 women and 1 man: both rows withheld whole, their event counts too.
+    for column in ("members", "retained", "grants"):
+        assert withheld[f"gender|woman|{column}"] == PRIMARY
+        assert withheld[f"gender|man|{column}"] == PRIMARY
+    # Seven women: their count may show; alice alone has a CDA: that count may not.
     more = [UserFactory(gender=User.Gender.WOMAN) for _ in range(3)]
     for user in more:
         _membership(ledger["circle"], user, timezone.now() - timedelta(days=5))
-    rows = {r["label"]: r for r in figures.outcomes(scope, by="gender")}
-    assert rows["Woman"]["members_shown"] == 7
-    assert rows["Woman"]["with_cda_shown"] == "<5"  # only alice
-    assert rows["Woman"]["with_cda_rate"] is None
-    assert rows["Woman"]["retained_shown"] == 7
+    protected = suppression.protect(scope)
+    woman = next(r for r in protected.tables["gender"] if r.key == "woman")
+    assert woman.figures["members"].withheld != PRIMARY
+    assert woman.figures["with_cda"].withheld == PRIMARY
+    assert woman.rates["with_cda_rate"] is None
+    assert_safe(protected.publication())
 
 
 def test_program_admin_sees_figures_on_the_outcomes_page(client, dana, ledger):
@@ -218,8 +227,10 @@ def test_program_admin_sees_figures_on_the_outcomes_page(client, dana, ledger):
     response = client.get(reverse("reports:overview"), {"circle": "ledger"})
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'data-figure="retained">4/5 (80.0%)' in html
-    assert 'data-figure="cda">1/5 (20.0%)' in html
+    # 4 of 5 retained, 1 of 5 with a CDA: each describes 1 person, so both are withheld.
+    assert 'data-figure="retained" data-cell="all|all|retained" data-withheld="primary"' in html
+    assert 'data-figure="cda" data-cell="all|all|with_cda" data-withheld="primary"' in html
+    assert 'data-figure="grants" data-cell="all|all|grants"' in html
     assert "a private comment" not in html
     page = client.get(reverse("reports:participation"), {"circle": "ledger"})
     assert page.status_code == 200 and "71.7%" in page.content.decode()
@@ -305,8 +316,11 @@ def test_outcomes_csv_carries_the_table(client, dana, ledger):
     client.force_login(dana)
     rows = _csv(client.get(reverse("reports:csv", args=["outcomes"]), {"circle": "ledger"}))
     all_row = next(r for r in rows if r[0] == "All")
-    assert all_row[2:5] == ["5", "4", "1"] and all_row[5] == "<5"
-    assert all_row[7:11] == ["4", "80.0", "1", "20.0"]
+    assert rows[0][-1] == "Withheld figures"
+    # 4 current and 1 alumna: both describe one person: empty cells, named at the end.
+    assert all_row[3:5] == ["", ""] and "Current; Alumni" in all_row[-1]
+    assert all_row[7:11] == ["", "", "", ""]  # 4 of 5 retained, 1 of 5 with a CDA
+    assert "<5" not in str(rows)
 
 
 def test_unknown_table_is_404(client, dana, ledger):
@@ -585,28 +599,30 @@ def test_member_and_meeting_pages_split_the_whole_table(ledger):
 
 def test_gender_of_a_small_group_is_never_shown(client, dana, ledger):
     scope = _scope(ledger["circle"])
-    # 5 people, 4 women: the one man could be singled out, so the figure hides.
-    total = figures.outcome_totals(scope)
-    assert (total["women_shown"], total["women_share"]) == ("<5", None)
-    for row in figures.outcomes(scope, by="cohort") + figures.outcomes(scope, by="circle"):
-        assert row["women_shown"] == "<5"
-    _grow(ledger["circle"], 6)  # now 10 women and 1 man: still hidden
-    assert figures.outcome_totals(scope)["women_shown"] == "<5"
+    # 5 people, 4 women: the one man could be singled out, so the figure is withheld.
+    protected = suppression.protect(scope)
+    assert protected.withheld()["all|all|women"] == PRIMARY
+    assert protected.total.rates["women_share"] is None
+    for table in ("cohort", "circle", "program"):
+        for row in protected.tables[table]:
+            assert row.figures["women"].withheld == PRIMARY
+    _grow(ledger["circle"], 6)  # now 10 women and 1 man: still withheld
+    assert _withheld(scope)["all|all|women"] == PRIMARY
     men = UserFactory.create_batch(4, gender=User.Gender.MAN)
     for user in men:
         _membership(ledger["circle"], user, timezone.now() - timedelta(days=3))
-    total = figures.outcome_totals(scope)  # 10 women, 5 men
-    assert (total["women_shown"], total["women_share"]) == (10, round(100 * 10 / 15, 1))
+    assert _withheld(scope).get("all|all|women") != PRIMARY  # 10 women, 5 men
 
 
 def test_breakdown_hides_a_count_whose_complement_is_small(ledger):
     scope = _scope(ledger["circle"])
     _grow(ledger["circle"], 6)  # 10 women; alice alone has a CDA, all retained
-    woman = {r["label"]: r for r in figures.outcomes(scope, by="gender")}["Woman"]
-    assert woman["members_shown"] == 10 and woman["retained_shown"] == 10
-    assert woman["with_cda_shown"] == "<5"
+    withheld = _withheld(scope)
+    assert withheld.get("gender|woman|members") != PRIMARY
+    assert withheld["gender|woman|with_cda"] == PRIMARY
     # 10 current women of 10 but one alumna (gina): the alumni count is small
-    assert woman["alumni_shown"] == "<5" and woman["current_shown"] == "<5"
+    assert withheld["gender|woman|alumni"] == PRIMARY
+    assert withheld["gender|woman|current"] == PRIMARY
 
 
 def test_end_date_limits_milestones_and_rejoiners_stay_current(ledger):
@@ -769,6 +785,7 @@ def test_circles_in_no_program_get_their_own_row_and_rows_add_up_to_all(client, 
     table = page[page.index('id="outcomes-table"') : page.index("</table>")]
     assert "No program" in table
     outcomes = _csv(client.get(reverse("reports:csv", args=["outcomes"])))
-    assert ["Program", "No program", "1"] in [r[:3] for r in outcomes]
+    no_program = next(r for r in outcomes if r[:2] == ["Program", "No program"])
+    assert no_program[2] == "" and "Members ever" in no_program[-1]  # one person
     participation = client.get(reverse("reports:participation")).content.decode()
     assert "No program" in participation

@@ -1,0 +1,607 @@
+"""Disclosure control of the outcome tables: primary and complementary cell suppression,
+every result proven by the LP auditor (reports/audit.py) before it is published.
+
+**What is protected together.** For one Scope, every outcome table the overview page and
+the exports can publish — the All line and the tables by program, circle, cohort, gender
+and URiM — is one *publication family*, protected in one pass. The page shows a part of
+it (one grouping, All, gender, URiM), the CSV and the workbook all of it; both show the
+same decisions, so no page can be differenced against another page or an export.
+(Publishing less of a safe family stays safe: dropping a published figure only relaxes
+the constraints, and every interval can only widen.)
+
+**The model.** Each figure is a cell `"<table>|<row key>|<column>"`. People columns:
+members, current, alumni, women, retained, with_cda; event columns: grants,
+publications, promotions. The auditor is given what a reader knows about the cells:
+
+- per row: current + alumni = members, and each people count has a hidden complement
+  (`~women`, `~retained`, `~with_cda`, ≥ 0) adding up to members; a listed row has at
+  least one member;
+- per column, a grouping that partitions the All population (cohort, gender, URiM;
+  program and circle when nobody sits in two rows): Σ rows = All;
+- a grouping where people can sit in two rows (programs, circles with overlap):
+  Σ rows = All + o_col, with hidden overlap variables (see `_overlap`);
+- circle rows nest inside their program's row the same way (Σ circles of a program =
+  the program row, plus an overlap when someone sits in two of its circles);
+- in the gender table the Woman row's women are its members and every other row has none.
+
+**Primary suppression.** A people count of 1–4, or whose complement in its row
+(members − count: the alumni, the not retained, the men and others…) is 1–4, is withheld;
+a row of 1–4 members is withheld whole, its event counts too. A count of 0 is not
+primary: it describes nobody.
+
+**Complementary suppression** is the classic greedy heuristic: while the auditor finds a
+withheld cell that the published figures pin down to fewer than K possible values, it
+withholds one more published cell sharing a relation with it, and audits again (see
+`_neighbour` for the choice: never a cell of an empty row, one that stays wide itself,
+finer tables before program rows before the All line, the first that makes the failing
+cell wide). It is not optimal — the fewest extra cells is an NP-hard integer program —
+but it is fast (components audited incrementally, `_Audit`), deterministic (same scope,
+same figures → same result), and never trusted on its own: it stops only when the exact
+LP auditor proves every withheld cell has an interval at least K wide, so whatever it
+publishes is proven.
+
+Rates (women share, retained %, CDA %) are published only when both their count and the
+row's members are.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from members.models import User
+
+from . import figures
+from .audit import Publication, Relation, first_failure, intervals
+from .disclosure import K
+from .figures import Scope
+
+TABLES = ("all", "program", "circle", "cohort", "gender", "urim")
+PEOPLE = ("current", "alumni", "women", "retained", "with_cda")
+EVENTS = ("grants", "publications", "promotions")
+COLUMNS = ("members", *PEOPLE, *EVENTS)
+# People counts with a hidden complement (current's complement is alumni, published).
+COMPLEMENTED = ("women", "retained", "with_cda")
+RATES = {"women": "women_share", "retained": "retained_rate", "with_cda": "with_cda_rate"}
+
+PRIMARY = "primary"
+COMPLEMENTARY = "complementary"
+MARKER = "—"
+MARKER_NAME = "suppressed"
+LEGEND = (
+    f"{MARKER} withheld to protect individuals: fewer than {K} people, or needed to keep "
+    "another withheld figure from being worked out"
+)
+ALL_KEY = "all"
+# Tables listing every category, empty or not: which rows appear tells nothing.
+CATEGORIES = ("gender", "urim")
+WOMAN = User.Gender.WOMAN.value
+
+
+def columns_of(table: str) -> tuple[str, ...]:
+    """The figures of a table's rows: the gender table has no women column (it would
+    only repeat the Woman row's members)."""
+    return tuple(c for c in COLUMNS if c != "women") if table == "gender" else COLUMNS
+
+
+def cell_id(table: str, key: str, column: str) -> str:
+    return f"{table}|{key}|{column}"
+
+
+def is_small(count: int) -> bool:
+    return 0 < count < K
+
+
+@dataclass(frozen=True)
+class Figure:
+    cell: str
+    value: int
+    withheld: str | None = None  # None, PRIMARY or COMPLEMENTARY
+
+    @property
+    def shown(self) -> int | None:
+        return None if self.withheld else self.value
+
+
+@dataclass
+class Row:
+    table: str
+    key: str
+    label: str
+    slug: str
+    figures: dict[str, Figure]
+    rates: dict[str, float | None]
+
+    @property
+    def data_row(self) -> str:
+        return f"{self.table}|{self.key}"
+
+    def withheld_columns(self) -> list[str]:
+        return [c for c, f in self.figures.items() if f.withheld]
+
+
+@dataclass
+class Structure:
+    """What a reader knows about the family without any figure: its cells, the relations
+    between them, the hidden variables and their bounds."""
+
+    cells: list[str]
+    relations: list[Relation]
+    hidden: set[str]
+    lower: dict[str, float]
+    upper: dict[str, float]
+    rows: dict[tuple[str, str], str] = field(default_factory=dict)  # (table, label) → key
+
+    def key_of(self, table: str, label: str) -> str:
+        """The row key of a row as a page or an export labels it."""
+        return self.rows[(table, label)]
+
+
+def publication_from(
+    published: Mapping[str, float], structure: Structure, withheld: Iterable[str] | None = None
+) -> Publication:
+    """The Publication of `published` (cell id → value, as scraped off a page or read from
+    an export). Every other cell of the family counts as withheld, or, given `withheld`
+    (the cells a page marks withheld), only those do and the cells the page does not show
+    at all are hidden: they are not secrets (another page or the export shows them), and
+    the page must simply not let a reader narrow down what it withholds."""
+    unknown = set(published) - set(structure.cells)
+    if unknown:
+        raise ValueError(f"not cells of this family: {sorted(unknown)[:5]}")
+    rest = {c for c in structure.cells if c not in published}
+    marked = rest if withheld is None else set(withheld)
+    if marked - rest:
+        raise ValueError(f"withheld and published, or unknown: {sorted(marked - rest)[:5]}")
+    return Publication(
+        published=dict(published),
+        withheld=marked,
+        hidden=set(structure.hidden) | (rest - marked),
+        relations=list(structure.relations),
+        lower=dict(structure.lower),
+        upper=dict(structure.upper),
+    )
+
+
+@dataclass
+class Protected:
+    tables: dict[str, list[Row]]
+    structure: Structure
+
+    @property
+    def total(self) -> Row:
+        return self.tables["all"][0]
+
+    def figures(self) -> Iterable[Figure]:
+        for rows in self.tables.values():
+            for row in rows:
+                yield from row.figures.values()
+
+    def published(self) -> dict[str, int]:
+        return {f.cell: f.value for f in self.figures() if not f.withheld}
+
+    def withheld(self) -> dict[str, str]:
+        return {f.cell: f.withheld for f in self.figures() if f.withheld}
+
+    def publication(self) -> Publication:
+        return publication_from(self.published(), self.structure)
+
+
+# --- the model -------------------------------------------------------------------------
+
+
+def _values(tables: Mapping[str, list[dict]]) -> dict[str, int]:
+    values = {}
+    for table, rows in tables.items():
+        for row in rows:
+            for column in columns_of(table):
+                values[cell_id(table, row["key"], column)] = int(row[column])
+    return values
+
+
+class _Builder:
+    def __init__(self):
+        self.relations: list[Relation] = []
+        self.hidden: set[str] = set()
+        self.lower: dict[str, float] = {}
+        self.upper: dict[str, float] = {}
+
+    def equal(self, terms: list[tuple[str, float]], constant: float = 0.0) -> None:
+        self.relations.append(Relation(terms=tuple(terms), constant=constant, equality=True))
+
+    def at_most(self, terms: list[tuple[str, float]], constant: float = 0.0) -> None:
+        self.relations.append(Relation(terms=tuple(terms), constant=constant, equality=False))
+
+    def row(self, table: str, key: str) -> None:
+        c = lambda column: cell_id(table, key, column)  # noqa: E731
+        if table not in CATEGORIES:
+            self.lower[c("members")] = 1  # a listed row has somebody in it
+        self.equal([(c("current"), 1), (c("alumni"), 1), (c("members"), -1)])
+        for column in COMPLEMENTED:
+            other = c("~" + column)
+            self.hidden.add(other)
+            self.equal([(c(column), 1), (other, 1), (c("members"), -1)])
+
+    def adds_up(self, table: str, keys: list[str], whole: tuple[str, str], overlap: bool):
+        """Rows `keys` of `table` add up to the row `whole` (table, key), column by column,
+        exactly or (overlap) plus hidden overlap variables."""
+        whole_table, whole_key = whole
+        name = f"o|{table}@{whole_table}:{whole_key}"
+        for column in COLUMNS:
+            terms = [(cell_id(table, k, column), 1.0) for k in keys]
+            terms.append((cell_id(whole_table, whole_key, column), -1.0))
+            if overlap:
+                o = f"{name}|{column}"
+                self.hidden.add(o)
+                terms.append((o, -1.0))
+                # Proof that 0 ≤ o_col ≤ o_members holds for the true data: a person in r
+                # rows adds r − 1 to o_members. Their row figures are the whole's, or (for
+                # current, a MAX over circles) 0 or 1 per row with the whole's the largest:
+                # Σ rows − whole ∈ [0, r − 1] for every people column (alumni = 1 −
+                # current likewise). Event counts per row are at most the whole's and at
+                # least 0, so only o_col ≥ 0 holds for them.
+                if column in PEOPLE:
+                    self.at_most([(o, 1.0), (f"{name}|members", -1.0)])
+            self.equal(terms)
+
+
+def _structure(tables: Mapping[str, list[dict]], parents: Mapping[str, str]) -> Structure:
+    b = _Builder()
+    rows = {}
+    for table, table_rows in tables.items():
+        for row in table_rows:
+            b.row(table, row["key"])
+            rows[(table, row["label"])] = row["key"]
+    whole = ("all", ALL_KEY)
+    total = tables["all"][0]["members"] if tables["all"] else 0
+    for table in ("program", "cohort", "gender", "urim"):
+        if tables.get(table) and tables["all"]:
+            keys = [r["key"] for r in tables[table]]
+            overlap = sum(r["members"] for r in tables[table]) > total
+            b.adds_up(table, keys, whole, overlap)
+    if tables.get("circle"):
+        programs = {r["key"]: r["members"] for r in tables.get("program", [])}
+        nested = defaultdict(list)
+        for row in tables["circle"]:
+            nested[parents[row["key"]]].append(row)
+        for program, circles in sorted(nested.items()):
+            overlap = sum(r["members"] for r in circles) > programs[program]
+            b.adds_up("circle", [r["key"] for r in circles], ("program", program), overlap)
+    for row in tables.get("gender", []):
+        # Not a figure: the Woman row's women are its members, other rows have none.
+        women = cell_id("gender", row["key"], "women")
+        b.hidden.add(women)
+        if row["key"] == WOMAN:
+            b.equal([(women, 1.0), (cell_id("gender", row["key"], "members"), -1.0)])
+        else:
+            b.equal([(women, 1.0)])
+    cells = [
+        cell_id(t, r["key"], c)
+        for t, table_rows in tables.items()
+        for r in table_rows
+        for c in columns_of(t)
+    ]
+    return Structure(cells, b.relations, b.hidden, b.lower, b.upper, rows)
+
+
+# --- suppression -----------------------------------------------------------------------
+
+
+def primary(tables: Mapping[str, list[dict]]) -> set[str]:
+    """Cells describing 1–4 people, or whose complement in the row does; whole rows of
+    1–4 members."""
+    withheld = set()
+    for table, rows in tables.items():
+        for row in rows:
+            members = int(row["members"])
+            if is_small(members):
+                withheld.update(cell_id(table, row["key"], c) for c in columns_of(table))
+                continue
+            for column in PEOPLE:
+                if column not in columns_of(table):
+                    continue
+                value = int(row[column])
+                if is_small(value) or is_small(members - value):
+                    withheld.add(cell_id(table, row["key"], column))
+    return withheld
+
+
+# Tables by how much a withheld cell there costs a reader: the finer tables first, the
+# program rows next, the All line last (never while a finer cell will do).
+TIER = {"all": 2, "program": 1}
+
+
+def _rank(cell: str, value: int) -> tuple:
+    """The order candidates are tried in: finer tables first, then the smallest value of at
+    least K (a small-but-not-tiny cell loses little information), then the cell id."""
+    table = cell.split("|", 1)[0]
+    return (TIER.get(table, 0), value < K, value, cell)
+
+
+class _Audit:
+    """The complementary-suppression loop's view of the family: which variables are
+    unknown (withheld or hidden), the components they form through the relations, and a
+    cache of each component's verdict (its smallest too-narrow withheld cell, or None).
+
+    Within one family the published values never change, so a component's verdict depends
+    only on its set of unknown variables: the relations are those of its variables, the
+    published values those of every other cell they name. Withholding a cell merges the
+    components its relations touch; only that merged component is solved again. The
+    verdicts are the auditor's own (`first_failure` on the component's Publication): the
+    LP decomposes by component, so the union of the components' answers is the whole
+    audit's."""
+
+    def __init__(self, structure: Structure, values: Mapping[str, int], withheld: set[str]):
+        self.structure = structure
+        self.values = values
+        self.by_variable: dict[str, list[int]] = defaultdict(list)
+        for index, relation in enumerate(structure.relations):
+            for variable, _ in relation.terms:
+                self.by_variable[variable].append(index)
+        self.unknown = set(structure.hidden) | set(withheld)
+        self.withheld = set(withheld)
+        self.component: dict[str, frozenset[str]] = {}
+        for variable in sorted(self.unknown):
+            if variable not in self.component:
+                self._reach(variable, self.unknown)
+        self.verdicts: dict[frozenset[str], str | None] = {}
+        self.solves = 0
+
+    def _reach(self, start: str, unknown: set[str]) -> frozenset[str]:
+        """The component of `start` among `unknown` (recorded in self.component)."""
+        seen, stack, scanned = {start}, [start], set()
+        while stack:
+            variable = stack.pop()
+            for index in self.by_variable[variable]:
+                if index in scanned:  # a relation of 1,000 terms is read once, not 1,000 times
+                    continue
+                scanned.add(index)
+                for other, _ in self.structure.relations[index].terms:
+                    if other in unknown and other not in seen:
+                        seen.add(other)
+                        stack.append(other)
+        component = frozenset(seen)
+        for variable in component:
+            self.component[variable] = component
+        return component
+
+    def publication(self, variables: Iterable[str], withheld: set[str]) -> Publication:
+        """The Publication of one component (or a union of components)."""
+        variables = set(variables)
+        relations = sorted({i for v in variables for i in self.by_variable[v]})
+        rels = [self.structure.relations[i] for i in relations]
+        published = {c: self.values[c] for r in rels for c, _ in r.terms if c not in variables}
+        lower, upper = self.structure.lower, self.structure.upper
+        return Publication(
+            published=published,
+            withheld=variables & withheld,
+            hidden=variables - withheld,
+            relations=rels,
+            lower={c: lower[c] for c in variables | set(published) if c in lower},
+            upper={c: upper[c] for c in variables | set(published) if c in upper},
+        )
+
+    def verdict(self, component: frozenset[str]) -> str | None:
+        withheld = component & self.withheld
+        if not withheld:
+            return None
+        key = component
+        if key not in self.verdicts:
+            self.solves += 1
+            finding = first_failure(self.publication(component, self.withheld), k=K)
+            self.verdicts[key] = finding.cell if finding else None
+        return self.verdicts[key]
+
+    def first_failure(self) -> str | None:
+        failures = [self.verdict(c) for c in set(self.component.values())]
+        return min((f for f in failures if f), default=None)
+
+    def withhold(self, cell: str) -> None:
+        self.unknown.add(cell)
+        self.withheld.add(cell)
+        self._reach(cell, self.unknown)
+
+    def is_safe_without(self, cell: str) -> bool:
+        """Whether publishing `cell` again keeps every withheld cell wide (only its
+        component can change: it may split)."""
+        unknown = self.unknown - {cell}
+        withheld = self.withheld - {cell}
+        rest = self.component[cell] - {cell}
+        saved = dict(self.component)
+        parts, left = [], set(rest)
+        while left:
+            part = self._reach(min(left), unknown)
+            parts.append(part)
+            left -= part
+        self.withheld.discard(cell)
+        safe = all(self.verdict(part) is None for part in parts)
+        self.withheld.add(cell)
+        if safe:
+            self.unknown, self.withheld = unknown, withheld
+            self.component.pop(cell, None)
+        else:
+            self.component = saved
+        return safe
+
+    def widths_without(self, cell: str, candidate: str) -> tuple[float, float]:
+        """The interval widths of `cell` and of `candidate` were `candidate` withheld."""
+        variables = set(self.component[cell]) | {candidate}
+        for index in self.by_variable[candidate]:
+            for other, _ in self.structure.relations[index].terms:
+                if other in self.unknown:
+                    variables |= self.component[other]
+        found = intervals(
+            self.publication(variables, self.withheld | {candidate}), [cell, candidate]
+        )
+        return tuple(high - low for low, high in (found[cell], found[candidate]))
+
+
+def _empty_rows(structure: Structure, values: Mapping[str, int]) -> set[str]:
+    """Cells of rows with 0 members: all 0 and published, never a complementary cell
+    (withholding a 0 beside a published row total of 0 hides nothing and would then need
+    protecting itself)."""
+    empty = set()
+    for cell in structure.cells:
+        table, key, _ = cell.split("|")
+        if values[cell_id(table, key, "members")] == 0:
+            empty.add(cell)
+    return empty
+
+
+def complementary(
+    structure: Structure, values: Mapping[str, int], withheld: set[str], known=frozenset()
+) -> set[str]:
+    """More cells to withhold until the auditor proves every withheld one safe (greedy);
+    never a cell of an empty row, nor one of `known` (figures other published ones give)."""
+    fixed = _empty_rows(structure, values) | set(known)
+    extra = _lone_unknowns(structure, values, withheld, fixed)
+    state = _Audit(structure, values, withheld | extra)
+    while True:
+        failing = state.first_failure()
+        if failing is None:
+            return _release(state, values, withheld, extra)
+        choice = _neighbour(failing, state, values, fixed)
+        if choice is None:  # cannot happen: withholding everything is safe
+            raise RuntimeError(f"no cell left to withhold for {failing}")
+        extra.add(choice)
+        state.withhold(choice)
+
+
+# The release pass tries at most this many cells (each try audits one component).
+RELEASE_TRIES = 400
+
+
+def _release(state: _Audit, values, withheld: set[str], extra: set[str]) -> set[str]:
+    """Undo what the greedy did not need: one cell at a time, totals and large values
+    first, publish a complementary cell again if the auditor still passes without it.
+    (Adding cells one by one over-suppresses: a later choice can make an earlier one
+    redundant.) Deterministic, and every release is proven by an audit."""
+    order = sorted(extra, key=lambda c: (-_rank(c, values[c])[0], -values[c], c))
+    kept = set(extra)
+    for cell in order[:RELEASE_TRIES]:
+        if state.is_safe_without(cell):
+            kept.discard(cell)
+    return kept
+
+
+def _lone_unknowns(structure: Structure, values: Mapping[str, int], withheld: set[str], fixed):
+    """The cheap first round (no LP): a relation whose only unknown is one withheld cell
+    gives that cell away exactly, so another of its cells is withheld too, until no
+    relation has a lone unknown. It only saves the auditor's time. Returns the cells it
+    added."""
+    unknown = set(withheld) | structure.hidden
+    extra: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for relation in structure.relations:
+            if not relation.equality:
+                continue
+            missing = [v for v, _ in relation.terms if v in unknown]
+            if len(missing) != 1 or missing[0] in structure.hidden:
+                continue
+            published = [v for v, _ in relation.terms if v not in unknown and v not in fixed]
+            if not published:
+                continue
+            choice = min(published, key=lambda c: _rank(c, values[c]))
+            unknown.add(choice)
+            extra.add(choice)
+            changed = True
+    return extra
+
+
+# At most this many candidates are tried (one small LP each) for one failing cell.
+TRIED = 8
+
+
+def _neighbour(cell: str, state: _Audit, values, fixed: set[str]) -> str | None:
+    """The published cell to withhold next: from the relations of `cell`, else from the
+    relations one unknown further away, and so on. Tried in `_rank` order, the first that
+    makes `cell` wide at once while staying wide itself wins; failing that, of those
+    tried, one that stays wide itself (a complementary cell must be protected too), in a
+    table as fine as possible, leaving `cell` the widest interval."""
+    relations = state.structure.relations
+    frontier, seen = {cell}, {cell}
+    while frontier:
+        candidates, further = set(), set()
+        for variable in frontier:
+            for index in state.by_variable[variable]:
+                for other, _ in relations[index].terms:
+                    if other in state.unknown:
+                        if other not in seen:
+                            further.add(other)
+                    elif other not in fixed:
+                        candidates.add(other)
+        if candidates:
+            tried = []
+            for candidate in sorted(candidates, key=lambda c: _rank(c, values[c]))[:TRIED]:
+                width, own = state.widths_without(cell, candidate)
+                rank = _rank(candidate, values[candidate])
+                if width >= K and own >= K:
+                    return candidate
+                tried.append(((own < K, rank[0], -min(width, K), rank), candidate))
+            return min(tried)[1]
+        seen |= further
+        frontier = further
+    return None
+
+
+def protect_tables(tables: Mapping[str, list[dict]], parents: Mapping[str, str]) -> Protected:
+    """Protect a family given as rows per table (each row: key, label, and the COLUMNS;
+    "all" has one row); `parents` maps each circle key to its program key."""
+    tables = {t: list(tables.get(t, [])) for t in TABLES}
+    structure = _structure(tables, parents)
+    values = _values(tables)
+    known = set()
+    if any(r["key"] == WOMAN and not r["members"] for r in tables["gender"]):
+        # The gender table's "Woman: 0" (a category row, always published) already says
+        # that no row has a woman: those zeros are neither secret nor complementary.
+        known = {c for c in structure.cells if c.endswith("|women")}
+    first = primary(tables) - known
+    second = complementary(structure, values, first, known)
+    out = {}
+    for table, table_rows in tables.items():
+        out[table] = []
+        for row in table_rows:
+            figures = {}
+            for column in columns_of(table):
+                cell = cell_id(table, row["key"], column)
+                reason = PRIMARY if cell in first else COMPLEMENTARY if cell in second else None
+                figures[column] = Figure(cell, int(row[column]), reason)
+            members = figures["members"]
+            rates = {}
+            for column, name in RATES.items():
+                part = figures.get(column)
+                both = part and not part.withheld and not members.withheld and members.value
+                rates[name] = round(100.0 * part.value / members.value, 1) if both else None
+            out[table].append(
+                Row(table, row["key"], row["label"], row.get("slug", ""), figures, rates)
+            )
+    return Protected(out, structure)
+
+
+def _empty(key: str, label: str) -> dict:
+    return {"key": key, "label": label, "slug": "", **dict.fromkeys(COLUMNS, 0)}
+
+
+def family_tables(scope: Scope) -> tuple[dict[str, list[dict]], dict[str, str]]:
+    """The outcome family of `scope` as protect_tables takes it: rows per table (every
+    category row, empty or not) and each circle's program."""
+    family = figures.outcome_family(scope)  # every grouping from one query
+    total = figures.finished_outcomes(family, "all")[0]
+    tables = {"all": [total] if total["members"] else []}
+    for by in ("program", "circle", "cohort"):
+        tables[by] = figures.finished_outcomes(family, by)
+    for by in CATEGORIES:
+        found = {r["key"]: r for r in figures.finished_outcomes(family, by)}
+        tables[by] = [
+            found.get(code or figures.NOT_GIVEN_KEY) or _empty(code or figures.NOT_GIVEN_KEY, label)
+            for code, label in figures.BREAKDOWNS[by].items()
+            if total["members"]
+        ]
+    programs = {r["program_id"]: r["key"] for r in tables["program"]}
+    parents = {r["key"]: programs[r["program_id"]] for r in tables["circle"]}
+    return tables, parents
+
+
+def protect(scope: Scope) -> Protected:
+    """The outcome family of `scope`, protected (see the module docstring)."""
+    return protect_tables(*family_tables(scope))
