@@ -352,8 +352,10 @@ SURVEY_MIN_ANSWERS = 3
 # Reports. Workbooks with more participation rows than this are built by a Celery job on
 # the "reports" queue (the page shows progress); smaller ones download at once.
 REPORTS_INLINE_MAX_ROWS = env.int("REPORTS_INLINE_MAX_ROWS", default=20000)
-# Seconds a report page's aggregates are kept in the shared cache (0: always live).
-REPORTS_CACHE_SECONDS = env.int("REPORTS_CACHE_SECONDS", default=300)
+# Seconds a report page's aggregates are kept in the shared cache. 0 (the default): always
+# live — the participation facts are maintained with every write, so a page is current the
+# moment a change commits; a very large deployment may trade minutes of staleness for speed.
+REPORTS_CACHE_SECONDS = env.int("REPORTS_CACHE_SECONDS", default=0)
 # Where those jobs leave their files: shared by web and worker (a volume in compose).
 REPORTS_EXPORT_DIR = Path(env("REPORTS_EXPORT_DIR", default="") or VAR_DIR / "exports")
 # The key of the research export's pseudonymous ids: keep it to keep ids stable across
