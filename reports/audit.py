@@ -497,6 +497,18 @@ def _rounded(cell: str, low: float, high: float) -> tuple[float, float]:
     return low, high
 
 
+KNOWN_STATUSES = (
+    ()
+    if _highs is None
+    else (
+        _highs.HighsModelStatus.kOptimal,
+        _highs.HighsModelStatus.kInfeasible,
+        _highs.HighsModelStatus.kUnbounded,
+        _highs.HighsModelStatus.kUnboundedOrInfeasible,
+    )
+)
+
+
 class _HighsSolver:
     """One HiGHS model per component; each bound changes only the objective, so HiGHS
     re-solves from the previous basis (a few pivots) instead of from scratch."""
@@ -551,6 +563,12 @@ class _HighsSolver:
             h.changeColCost(j, -float(sense))  # HiGHS minimizes: max x = -min(-x)
         h.run()
         status = h.getModelStatus()
+        if status not in KNOWN_STATUSES:
+            # A warm start after an unbounded direction can leave HiGHS answering "Unknown"
+            # (found by Hypothesis); solved again from scratch, the status is definite.
+            h.clearSolver()
+            h.run()
+            status = h.getModelStatus()
         if status == _highs.HighsModelStatus.kOptimal:
             x = np.array(h.getSolution().col_value)
             return "optimal", (float(x[j]) if j is not None else 0.0), x

@@ -21,11 +21,12 @@ def figure(row: suppression.Row, spec: str):
     name = FIGURE_NAMES.get(column, column)
     if cell.withheld:
         return format_html(
-            '<td class="text-end" data-figure="{}" data-cell="{}" data-withheld="{}">'
+            # One neutral marker: saying why a cell is withheld ("1–4 people" or "to protect
+            # another") would itself narrow it, and the auditor does not model that.
+            '<td class="text-end" data-figure="{}" data-cell="{}" data-withheld="">'
             '<span aria-hidden="true">{}</span><span class="visually-hidden">{}</span></td>',
             name,
             cell.cell,
-            cell.withheld,
             suppression.MARKER,
             suppression.MARKER_NAME,
         )

