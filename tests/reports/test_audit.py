@@ -625,3 +625,19 @@ def test_general_systems_match_plain_linear_programs(pub):
     assert audit(pub) == [
         Finding(cell, lo, hi) for cell, (lo, hi) in expected.items() if hi - lo < 5
     ]
+
+
+def test_a_warm_start_after_an_unbounded_direction_still_gives_an_answer():
+    # Found by Hypothesis: HiGHS, warm-started after pushing v1 and v4 up without bound,
+    # answered "Unknown" and the auditor raised; solved again from scratch it is definite.
+    pub = Publication(
+        published={"v0": 0, "v2": 0, "v3": 0},
+        withheld={"v1", "v4"},
+        relations=[
+            Relation(terms=(("v1", -1.0),), constant=-1.0, equality=False),
+            Relation(terms=(("v1", -2.0),), constant=-1.0, equality=False),
+            Relation(terms=(("v4", -2.0), ("v1", -2.0)), constant=-1.0, equality=False),
+        ],
+    )
+    assert audit(pub) == []
+    assert intervals(pub)["v1"] == (1, math.inf)
