@@ -44,9 +44,12 @@ Rates (women share, retained %, CDA %) are published only when both their count 
 row's members are.
 """
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+
+from django.core.cache import cache
 
 from members.models import User
 
@@ -602,6 +605,26 @@ def family_tables(scope: Scope) -> tuple[dict[str, list[dict]], dict[str, str]]:
     return tables, parents
 
 
+# Bump when the method changes, so no result of an older method is served again.
+METHOD_VERSION = 1
+# How long a protected family is kept once computed (it cannot go stale: see protect()).
+REMEMBER_SECONDS = 24 * 3600
+
+
 def protect(scope: Scope) -> Protected:
-    """The outcome family of `scope`, protected (see the module docstring)."""
-    return protect_tables(*family_tables(scope))
+    """The outcome family of `scope`, protected (see the module docstring).
+
+    protect_tables is a pure function of the family's rows, and on some small scopes its
+    greedy search takes seconds (docs/performance.md). So its result is remembered in the
+    shared cache under a digest of exactly those rows (labels, keys, every count) and the
+    circles' programs: any change to a figure or a label is a new key, so a remembered
+    result is never stale — unlike REPORTS_CACHE_SECONDS, which keeps old figures. Only
+    the first reader of a new state of the figures waits."""
+    tables, parents = family_tables(scope)
+    content = repr((METHOD_VERSION, K, sorted(tables.items()), sorted(parents.items())))
+    key = "reports:protected:" + hashlib.sha256(content.encode()).hexdigest()
+    protected = cache.get(key)
+    if protected is None:
+        protected = protect_tables(tables, parents)
+        cache.set(key, protected, REMEMBER_SECONDS)
+    return protected

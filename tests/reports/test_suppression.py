@@ -9,6 +9,7 @@ import re
 from collections import defaultdict
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
@@ -424,3 +425,28 @@ def test_same_scope_gives_the_same_decisions(demo):
     assert set(first.withheld()) >= {"gender|man|retained", "all|all|retained"}
     assert all(len(c.split("|")) == 3 for c in first.structure.cells)
     assert set(COLUMNS) == {c.split("|")[2] for c in first.structure.cells}
+
+
+def test_protect_remembers_a_result_only_while_the_figures_are_the_same(demo, monkeypatch):
+    calls = []
+    real = suppression.protect_tables
+
+    def counting(tables, parents):
+        calls.append(1)
+        return real(tables, parents)
+
+    monkeypatch.setattr(suppression, "protect_tables", counting)
+    cache.clear()
+    scope = _scope(slug="micrew")
+    first = suppression.protect(scope)
+    again = suppression.protect(_scope(slug="micrew"))
+    assert len(calls) == 1 and again.withheld() == first.withheld()
+    # One person's self-identified gender changes: a new state of the figures, computed anew.
+    member = User.objects.filter(memberships__circle__slug="micrew", gender=User.Gender.MAN).first()
+    member.gender = User.Gender.WOMAN
+    member.save(update_fields=["gender"])
+    changed = suppression.protect(_scope(slug="micrew"))
+    assert len(calls) == 2
+    gender = {row.key: row.figures["members"] for row in changed.tables["gender"]}
+    before = {row.key: row.figures["members"] for row in first.tables["gender"]}
+    assert gender["woman"].value == before["woman"].value + 1
