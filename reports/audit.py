@@ -60,6 +60,7 @@ __all__ = [
     "audit",
     "first_failure",
     "intervals",
+    "need_of",
 ]
 
 # At most this many rounds of the spreading LPs per component (see _Component.is_narrow).
@@ -93,6 +94,10 @@ class Publication:
     relations: list[Relation] = field(default_factory=list)
     lower: dict[str, float] = field(default_factory=dict)  # default 0 for every variable
     upper: dict[str, float] = field(default_factory=dict)  # default +inf
+    # A withheld cell that the reader can already narrow to fewer than k values before any
+    # figure is published (its group has 2 people, and who they are is public) needs only
+    # that width: what is published must not narrow it further. Default: k.
+    need: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -131,6 +136,12 @@ def audit(pub: Publication, *, k: int = K, stop_at_first: bool = False) -> list[
     return [model.finding(cell) for cell in sorted(pub.withheld) if model.is_narrow(cell, k)]
 
 
+def need_of(pub: Publication, cell: str, k: int = K) -> float:
+    """The width a withheld cell must keep: k, or less where the reader knew less before
+    (Publication.need)."""
+    return min(k, pub.need.get(cell, k))
+
+
 def first_failure(pub: Publication, k: int = K) -> Finding | None:
     """The too-narrow withheld cell with the smallest id, or None if all are wide.
 
@@ -155,7 +166,9 @@ def assert_safe(pub: Publication, *, k: int = K) -> None:
         return
     lines = [f"{len(findings)} withheld cell(s) can be narrowed to fewer than {k} values:"]
     for f in findings:
-        lines.append(f"  {f.cell}: [{f.low:g}, {f.high:g}] (width {f.width:g})")
+        needed = need_of(pub, f.cell, k)
+        needs = f", needs {needed:g}" if needed < k else ""
+        lines.append(f"  {f.cell}: [{f.low:g}, {f.high:g}] (width {f.width:g}{needs})")
         lines.extend(f"      {text}" for text in model.explain(f.cell))
     raise AssertionError("\n".join(lines))
 
@@ -271,6 +284,7 @@ class _Model:
         return component.interval(cell)
 
     def is_narrow(self, cell: str, k: int) -> bool:
+        k = need_of(self.pub, cell, k)
         component = self.component_of.get(cell)
         if component is None:
             low, high = _rounded(cell, self.lower(cell), self.upper(cell))

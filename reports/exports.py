@@ -246,11 +246,11 @@ OUTCOME_GROUPINGS = {
 
 
 def outcome_rows(scope: Scope) -> Iterator[list]:
-    """The whole outcome family, protected together (reports/suppression.py): a withheld
-    figure is an empty cell, named in the row's last column."""
-    protected = suppression.protect(scope)
+    """The outcome rows the scope may publish (reports/suppression.outcomes: the page's):
+    a withheld figure is an empty cell, named in the row's last column."""
+    published = suppression.outcomes(scope)
     for grouping, table in OUTCOME_GROUPINGS.items():
-        for row in protected.tables[table]:
+        for row in published.tables.get(table, []):
             shown = {c: f.shown for c, f in row.figures.items()}
             yield [
                 grouping,
@@ -333,7 +333,17 @@ DEFINITIONS = [
         f"{disclosure.K} people, or needed to keep another withheld figure from being "
         "worked out); the row's last column names them. A rate is empty when its count or "
         "the row's members is withheld. The gender rows have no Women figure (it would "
-        "repeat their members).",
+        "repeat their members). Members, current and alumni of the All line and of the "
+        "program, circle and cohort rows are always shown: the participation tables name "
+        "every member already.",
+    ),
+    (
+        "Which outcome figures",
+        "Outcomes are published for whole programs and single circles over their whole "
+        "history, each program's tables protected together: with dates chosen, or part of "
+        "a program (one kind of circle), the Outcomes sheet is empty; a single circle of a "
+        "larger program has its own line only; several programs have a line each and their "
+        "circles' lines (choose one program for its All line and breakdowns).",
     ),
     ("Mean usefulness", f"Shown only from {settings.SURVEY_MIN_ANSWERS} answers on."),
     (

@@ -50,11 +50,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
+from django.db.models import Q
 
+from circles.models import Circle
 from members.models import User
 
 from . import figures
-from .audit import Publication, Relation, first_failure, intervals
+from .audit import Publication, Relation, audit, first_failure, intervals
 from .disclosure import K
 from .figures import Scope
 
@@ -133,6 +135,12 @@ class Structure:
     lower: dict[str, float]
     upper: dict[str, float]
     rows: dict[tuple[str, str], str] = field(default_factory=dict)  # (table, label) → key
+    # Cells a reader can narrow to fewer than K values from public facts alone: the width
+    # each must keep (see _needs). Every other withheld cell must stay K wide.
+    need: dict[str, float] = field(default_factory=dict)
+    # Cells the reader knows without this family (the roster: see ROSTER): always
+    # published, never withheld.
+    known: frozenset[str] = frozenset()
 
     def key_of(self, table: str, label: str) -> str:
         """The row key of a row as a page or an export labels it."""
@@ -161,6 +169,7 @@ def publication_from(
         relations=list(structure.relations),
         lower=dict(structure.lower),
         upper=dict(structure.upper),
+        need=dict(structure.need),
     )
 
 
@@ -213,10 +222,12 @@ class _Builder:
     def at_most(self, terms: list[tuple[str, float]], constant: float = 0.0) -> None:
         self.relations.append(Relation(terms=tuple(terms), constant=constant, equality=False))
 
-    def row(self, table: str, key: str) -> None:
+    def row(self, table: str, key: str, filled: bool) -> None:
         c = lambda column: cell_id(table, key, column)  # noqa: E731
-        if table not in CATEGORIES:
-            self.lower[c("members")] = 1  # a listed row has somebody in it
+        if table not in CATEGORIES or filled:
+            # A listed row has somebody in it; so has a category that is not all 0 (an
+            # empty category is always shown as 0s, so a withheld figure says "not 0").
+            self.lower[c("members")] = 1
         self.equal([(c("current"), 1), (c("alumni"), 1), (c("members"), -1)])
         for column in COMPLEMENTED:
             other = c("~" + column)
@@ -251,7 +262,7 @@ def _structure(tables: Mapping[str, list[dict]], parents: Mapping[str, str]) -> 
     rows = {}
     for table, table_rows in tables.items():
         for row in table_rows:
-            b.row(table, row["key"])
+            b.row(table, row["key"], filled=bool(row["members"]))
             rows[(table, row["label"])] = row["key"]
     whole = ("all", ALL_KEY)
     total = tables["all"][0]["members"] if tables["all"] else 0
@@ -372,7 +383,7 @@ class _Audit:
         relations = sorted({i for v in variables for i in self.by_variable[v]})
         rels = [self.structure.relations[i] for i in relations]
         published = {c: self.values[c] for r in rels for c, _ in r.terms if c not in variables}
-        lower, upper = self.structure.lower, self.structure.upper
+        lower, upper, need = self.structure.lower, self.structure.upper, self.structure.need
         return Publication(
             published=published,
             withheld=variables & withheld,
@@ -380,6 +391,7 @@ class _Audit:
             relations=rels,
             lower={c: lower[c] for c in variables | set(published) if c in lower},
             upper={c: upper[c] for c in variables | set(published) if c in upper},
+            need={c: need[c] for c in variables & withheld if c in need},
         )
 
     def verdict(self, component: frozenset[str]) -> str | None:
@@ -535,16 +547,61 @@ def _neighbour(cell: str, state: _Audit, values, fixed: set[str]) -> str | None:
                         candidates.add(other)
         if candidates:
             tried = []
+            need = state.structure.need
+            cell_needs = need.get(cell, K)
             for candidate in sorted(candidates, key=lambda c: _rank(c, values[c]))[:TRIED]:
                 width, own = state.widths_without(cell, candidate)
                 rank = _rank(candidate, values[candidate])
-                if width >= K and own >= K:
+                own_ok = own >= need.get(candidate, K)
+                if width >= cell_needs and own_ok:
                     return candidate
-                tried.append(((own < K, rank[0], -min(width, K), rank), candidate))
+                tried.append(((not own_ok, rank[0], -min(width, cell_needs), rank), candidate))
             return min(tried)[1]
         seen |= further
         frontier = further
     return None
+
+
+# What the roster already tells whoever may read these tables: the participation page and
+# its exports list every member of every circle in the scope, with their joining date and
+# whether they hold a seat now. So the members, current and alumni of the All line and of
+# every program, circle and cohort row are public to that reader (counting names): they
+# are published, never withheld, and the auditor is given them.
+ROSTER_TABLES = ("all", "program", "circle", "cohort")
+ROSTER_COLUMNS = ("members", "current", "alumni")
+
+
+def _known(tables: Mapping[str, list[dict]]) -> set[str]:
+    """The cells a reader knows without the outcome tables (see ROSTER_TABLES). What
+    follows from them and the empty rows (a category holding everyone is the All line;
+    "Woman: 0" means no row has a woman) is found by _needs."""
+    return {
+        cell_id(t, r["key"], c) for t in ROSTER_TABLES for r in tables[t] for c in ROSTER_COLUMNS
+    }
+
+
+def _needs(structure: Structure, values: Mapping[str, int], known: set[str]) -> dict[str, float]:
+    """The width each people count's range has before any outcome figure is published —
+    from the public facts alone: the roster (`known`) and the empty rows (always shown as
+    0) — where it is under K. Such a withheld cell needs only that width (it cannot have
+    more): publishing must not narrow it at all. A circle of 3 known people: its retained
+    count lies in [0, 3] for anyone; a category holding everyone: its figures are the All
+    line's.
+
+    Computed by the auditor itself, over a publication of just those facts (event counts
+    have no upper bound: never narrow, left out)."""
+    public = known | _empty_rows(structure, values)
+    people = {c for c in structure.cells if c.split("|")[2] not in EVENTS} - public
+    rest = set(structure.cells) - public - people
+    prior = Publication(
+        published={c: values[c] for c in public},
+        withheld=people,
+        hidden=set(structure.hidden) | rest,
+        relations=list(structure.relations),
+        lower=dict(structure.lower),
+        upper=dict(structure.upper),
+    )
+    return {f.cell: f.width for f in audit(prior, k=K)}
 
 
 def protect_tables(tables: Mapping[str, list[dict]], parents: Mapping[str, str]) -> Protected:
@@ -552,12 +609,13 @@ def protect_tables(tables: Mapping[str, list[dict]], parents: Mapping[str, str])
     "all" has one row); `parents` maps each circle key to its program key."""
     tables = {t: list(tables.get(t, [])) for t in TABLES}
     structure = _structure(tables, parents)
+    known = _known(tables) & set(structure.cells)
     values = _values(tables)
-    known = set()
-    if any(r["key"] == WOMAN and not r["members"] for r in tables["gender"]):
-        # The gender table's "Woman: 0" (a category row, always published) already says
-        # that no row has a woman: those zeros are neither secret nor complementary.
-        known = {c for c in structure.cells if c.endswith("|women")}
+    need = _needs(structure, values, known)
+    # A figure the public facts already give exactly is one of them: published.
+    known |= {c for c, width in need.items() if width == 0}
+    structure.known = frozenset(known)
+    structure.need = {c: width for c, width in need.items() if c not in known}
     first = primary(tables) - known
     second = complementary(structure, values, first, known)
     out = {}
@@ -628,3 +686,122 @@ def protect(scope: Scope) -> Protected:
         protected = protect_tables(tables, parents)
         cache.set(key, protected, REMEMBER_SECONDS)
     return protected
+
+
+# --- what one view publishes ---------------------------------------------------------------
+
+# Why a view publishes less than its scope's whole family. A program is the unit of
+# publication: its family (All, circles, cohorts, gender, URiM) is protected together,
+# and every view shows figures of whole families only — never a family of a part of a
+# program or of a stretch of time, which could be set against the whole to work out what
+# the whole withholds (two date ranges that differ by one joining single that person out).
+WITHDRAWN_DATES = (
+    "Outcome figures are published for whole programs and circles, over their whole "
+    "history: a date range set against another could single out a person who joined or "
+    "left between them. Clear the dates to see them; the participation figures follow "
+    "the dates."
+)
+WITHDRAWN_PART = (
+    "Outcome figures are published for whole programs and single circles: part of a "
+    "program (one kind of its circles) set against the whole could single out a person. "
+    "Choose a whole program or one circle to see them."
+)
+NOTE_CIRCLE = (
+    "This circle's line of its program's outcome tables. Breakdowns by cohort, gender "
+    "and URiM are published for the whole program (choose the program): a circle's own, "
+    "set against the program's and its other circles', could single out a person."
+)
+NOTE_PROGRAMS = (
+    "Outcome figures are protected program by program: each program's line and its "
+    "circles' lines. Choose one program for its All line and its breakdowns by cohort, "
+    "gender and URiM (a total across programs, set against them, could single out a "
+    "person)."
+)
+
+
+@dataclass
+class Outcomes:
+    """The outcome tables one page or export publishes: rows of the protected families
+    in `parts` (empty when `withdrawn` says why nothing is published; `note` says what
+    is left out)."""
+
+    tables: dict[str, list[Row]]
+    parts: list[Protected]
+    withdrawn: str = ""
+    note: str = ""
+
+    @property
+    def total(self) -> Row | None:
+        rows = self.tables.get("all")
+        return rows[0] if rows else None
+
+    def rows(self) -> Iterable[Row]:
+        for rows in self.tables.values():
+            yield from rows
+
+    def withheld(self) -> dict[str, str]:
+        return {f.cell: f.withheld for r in self.rows() for f in r.figures.values() if f.withheld}
+
+    def publications(
+        self, published: Mapping[str, float], withheld: Iterable[str] | None = None
+    ) -> list[Publication]:
+        """The Publication of each family of what a page or export shows (`published`,
+        `withheld` as scraped; by default the cells this view withholds): the auditor
+        proves each. A family's cells the view does not show are hidden, not secrets. The
+        families share no published figure (a program's and a circle's cells are named by
+        their slug)."""
+        withheld = set(self.withheld() if withheld is None else withheld)
+        found = []
+        for part in self.parts:
+            cells = set(part.structure.cells)
+            mine = {c: v for c, v in published.items() if c in cells}
+            found.append(publication_from(mine, part.structure, withheld & cells))
+        return found
+
+
+def _program_scope(scope: Scope, program_id: int | None) -> Scope:
+    """Every circle of a program (None: the circles in no program)."""
+    circles = Circle.objects.filter(program_id=program_id) if program_id else None
+    if circles is None:
+        circles = Circle.objects.filter(program__isnull=True)
+    return Scope(circles=circles, now=scope.now)
+
+
+def outcomes(scope: Scope) -> Outcomes:
+    """What a view of `scope` may publish of the outcome tables: its program's protected
+    family when the scope is one whole program (or a circle that is its program's only
+    one); one circle's line of its program's family; each program's lines of its own
+    family when the scope is several whole programs; nothing for a date range or part of
+    a program (see WITHDRAWN_*)."""
+    if scope.start or scope.end:
+        return Outcomes({}, [], withdrawn=WITHDRAWN_DATES)
+    chosen = set(scope.circle_ids)
+    program_ids = set(scope.circles.order_by().values_list("program_id", flat=True))
+    whole = Q(program_id__in=[p for p in program_ids if p is not None])
+    if None in program_ids:
+        whole |= Q(program__isnull=True)
+    programs: dict[int | None, set[int]] = defaultdict(set)
+    for pk, program_id in Circle.objects.filter(whole).values_list("pk", "program_id"):
+        programs[program_id].add(pk)
+    if len(programs) <= 1 and chosen == set().union(*programs.values()):
+        family = protect(scope)  # one whole program (or nothing at all)
+        return Outcomes(family.tables, [family])
+    if len(chosen) == 1:
+        (program_id,) = programs
+        family = protect(_program_scope(scope, program_id))
+        slug = scope.circles.get().slug
+        return Outcomes(
+            {"circle": [r for r in family.tables["circle"] if r.key == slug]},
+            [family],
+            note=NOTE_CIRCLE,
+        )
+    if chosen != set().union(*programs.values()):
+        return Outcomes({}, [], withdrawn=WITHDRAWN_PART)
+    families = [
+        protect(_program_scope(scope, p)) for p in sorted(programs, key=lambda p: (p is None, p))
+    ]
+    tables = {
+        "program": [f.tables["program"][0] for f in families],
+        "circle": [r for f in families for r in f.tables["circle"]],
+    }
+    return Outcomes(tables, families, note=NOTE_PROGRAMS)

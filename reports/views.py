@@ -98,23 +98,28 @@ def overview(request: HttpRequest) -> HttpResponse:
     if scope is None:
         return _invalid(request, form, "overview.html", "outcomes")
     context = _page_context(request, form, "outcomes")
-    by = request.GET.get("by") if request.GET.get("by") in figures.GROUPINGS else "program"
     attendance = cached(scope, figures.attendance_by_period)
     membership = cached(scope, figures.membership_over_time)
     usefulness = cached(scope, figures.usefulness_distribution)
-    protected = cached(scope, suppression.protect)
+    # Whole protected families only, the same as the exports (reports/suppression.py).
+    outcomes = cached(scope, suppression.outcomes)
+    groupings = [g for g in figures.GROUPINGS if g in outcomes.tables]
+    by = request.GET.get("by")
+    if by not in groupings:
+        by = groupings[0] if groupings else "program"
     context.update(
         by=by,
-        groupings=figures.GROUPINGS,
+        groupings=groupings,
         scope_label=form.describe(),
-        # One protected family for every outcome table of the page (and of the exports).
-        total=protected.total if protected.tables["all"] else None,
-        groups=protected.tables[by],
+        outcomes=outcomes,
+        total=outcomes.total,
+        groups=outcomes.tables.get(by, []),
         breakdowns=[
-            ("Gender", "gender", protected.tables["gender"]),
-            ("Under-represented in medicine", "urim", protected.tables["urim"]),
+            (title, table, outcomes.tables[table])
+            for title, table in (("Gender", "gender"), ("Under-represented in medicine", "urim"))
+            if table in outcomes.tables
         ],
-        withheld_any=bool(protected.withheld()),
+        withheld_any=bool(outcomes.withheld()),
         legend=suppression.LEGEND,
         attendance=attendance,
         attendance_chart=charts.bar_chart(

@@ -317,9 +317,11 @@ def test_outcomes_csv_carries_the_table(client, dana, ledger):
     rows = _csv(client.get(reverse("reports:csv", args=["outcomes"]), {"circle": "ledger"}))
     all_row = next(r for r in rows if r[0] == "All")
     assert rows[0][-1] == "Withheld figures"
-    # 4 current and 1 alumna: both describe one person: empty cells, named at the end.
-    assert all_row[3:5] == ["", ""] and "Current; Alumni" in all_row[-1]
+    # 4 current and 1 alumna: the roster (the participation page) already says so, and
+    # so does the outcome table; what the roster does not say is withheld, named at the end.
+    assert all_row[2:5] == ["5", "4", "1"] and "Current" not in all_row[-1]
     assert all_row[7:11] == ["", "", "", ""]  # 4 of 5 retained, 1 of 5 with a CDA
+    assert "Retained" in all_row[-1]
     assert "<5" not in str(rows)
 
 
@@ -786,6 +788,7 @@ def test_circles_in_no_program_get_their_own_row_and_rows_add_up_to_all(client, 
     assert "No program" in table
     outcomes = _csv(client.get(reverse("reports:csv", args=["outcomes"])))
     no_program = next(r for r in outcomes if r[:2] == ["Program", "No program"])
-    assert no_program[2] == "" and "Members ever" in no_program[-1]  # one person
+    # One person: the roster says so (published), nothing of theirs the roster does not.
+    assert no_program[2] == "1" and no_program[7] == "" and "Retained" in no_program[-1]
     participation = client.get(reverse("reports:participation")).content.decode()
     assert "No program" in participation

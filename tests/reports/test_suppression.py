@@ -166,6 +166,37 @@ def test_generated_populations_are_protected_and_proven(people):
                 assert not row.withheld_columns(), row.data_row
     again = protect_tables(tables, programs)
     assert again.withheld() == protected.withheld()  # deterministic
+    # What the roster tells (members, current, alumni of the All, program, circle and
+    # cohort rows) is published, and the audit above counted it.
+    assert protected.structure.known <= set(protected.published())
+
+
+def test_a_small_group_the_roster_names_keeps_its_whole_range():
+    """A circle of 3 in a program of 12: the participation page names its 3 people, so its
+    members are shown; its retained count may be anything from 0 to 3 for all a reader can
+    tell, and the published figures must leave it so (width 3: all it ever had)."""
+    person = lambda circle, retained=1: {  # noqa: E731
+        "gender": "woman",
+        "urim": "",
+        "cohort": 2020,
+        "retained": retained,
+        "cda": 0,
+        "circles": {circle: (1, 0)},
+    }
+    people = [person("c1") for _ in range(9)] + [person("c2"), person("c2"), person("c2", 0)]
+    tables, programs = _tables(people, {"c1": "p1", "c2": "p1"})
+    protected = protect_tables(tables, programs)
+    published = protected.published()
+    assert published["circle|c2|members"] == 3 and published["circle|c2|current"] == 3
+    assert "circle|c2|retained" in protected.withheld()
+    assert protected.structure.need["circle|c2|retained"] == 3
+    pub = protected.publication()
+    assert intervals(pub, ["circle|c2|retained"]) == {"circle|c2|retained": (0, 3)}
+    assert_safe(pub)
+    # Publishing the program's retained (11) beside c1's (9) would pin c2's to 2: caught.
+    leaky = {**published, "circle|c1|retained": 9, "program|p1|retained": 11}
+    with pytest.raises(AssertionError, match=r"circle\|c2\|retained.*needs 3"):
+        assert_safe(publication_from(leaky, protected.structure))
 
 
 # --- hand-built adversarial tables ---------------------------------------------------------
@@ -298,7 +329,7 @@ def test_demo_workgroup_page_reads_right_and_passes_the_auditor(client, demo, by
     assert_safe(publication_from(published, structure, withheld))
 
 
-@pytest.mark.parametrize("query", [{"circle": "micrew"}, {"program": "critical-care-research"}, {}])
+@pytest.mark.parametrize("query", [{"circle": "micrew"}, {"program": "critical-care-research"}])
 def test_demo_all_line_and_empty_categories_are_published(client, demo, query):
     client.force_login(demo)
     html = client.get(reverse("reports:overview"), query).content.decode()
@@ -361,9 +392,14 @@ def test_demo_peer_circle_program_row_hides_women_as_withheld_not_small(client, 
     # 9 of its 10 members are women: the one other person is protected, with "—".
     assert withheld["program|women-in-medicine|women"] == ""
     assert "&lt;5" not in html and "<5" not in html
-    scope = _scope(pk__in=Circle.objects.values("pk"))
-    assert suppression.protect(scope).withheld()["program|women-in-medicine|women"] == "primary"
-    assert_safe(publication_from(published, suppression.protect(scope).structure, withheld))
+    # Two programs: each program's line comes from its own protected family.
+    lean_in = suppression.protect(_scope(program__slug="women-in-medicine"))
+    assert lean_in.withheld()["program|women-in-medicine|women"] == "primary"
+    shown = suppression.outcomes(_scope(pk__in=Circle.objects.values("pk")))
+    assert suppression.NOTE_PROGRAMS.split(":")[0] in html.replace("&#x27;", "'")
+    assert "all|all|members" not in published and len(shown.parts) == 2
+    for publication in shown.publications(published, withheld):
+        assert_safe(publication)
 
 
 def _outcome_cells(rows: list[list], structure) -> dict[str, int]:
