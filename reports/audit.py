@@ -38,7 +38,7 @@ re-solving the same model); on a scipy without that module we fall back to `linp
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -54,6 +54,7 @@ except ImportError:  # pragma: no cover - older scipy: linprog, slower but the s
 __all__ = [
     "Finding",
     "K",
+    "Prior",
     "Publication",
     "Relation",
     "assert_safe",
@@ -96,8 +97,9 @@ class Publication:
     upper: dict[str, float] = field(default_factory=dict)  # default +inf
     # A withheld cell that the reader can already narrow to fewer than k values before any
     # figure is published (its group has 2 people, and who they are is public) needs only
-    # that width: what is published must not narrow it further. Default: k.
-    need: dict[str, float] = field(default_factory=dict)
+    # that width: what is published must not narrow it further. Default: k. A dict, or a
+    # Prior (computed on demand): anything with .get(cell, default).
+    need: Mapping[str, float] | Prior = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,33 @@ def audit(pub: Publication, *, k: int = K, stop_at_first: bool = False) -> list[
     model = _Model(pub)
     model.check_feasible()
     return [model.finding(cell) for cell in sorted(pub.withheld) if model.is_narrow(cell, k)]
+
+
+class Prior:
+    """The width of each withheld cell of `pub` — what a reader knows before the figures
+    in question are published — computed on demand, one model for every cell: the `need`
+    of a publication that adds figures to it. Only widths under k are kept (k otherwise).
+    Pickles without its model (the widths found so far are kept)."""
+
+    def __init__(self, pub: Publication, k: int = K):
+        self.pub = pub
+        self.k = k
+        self.widths: dict[str, float] = {}
+        self._model: _Model | None = None
+
+    def get(self, cell: str, default: float | None = None) -> float | None:
+        if cell not in self.pub.withheld:
+            return default
+        if cell not in self.widths:
+            if self._model is None:
+                self._model = _Model(self.pub)
+            low, high = self._model.interval(cell)
+            self.widths[cell] = min(high - low, self.k)
+        width = self.widths[cell]
+        return default if width >= self.k else width
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_model": None}
 
 
 def need_of(pub: Publication, cell: str, k: int = K) -> float:
@@ -284,12 +313,21 @@ class _Model:
         return component.interval(cell)
 
     def is_narrow(self, cell: str, k: int) -> bool:
-        k = need_of(self.pub, cell, k)
         component = self.component_of.get(cell)
         if component is None:
             low, high = _rounded(cell, self.lower(cell), self.upper(cell))
-            return high - low < k
-        return component.is_narrow(cell, k)
+            narrow = high - low < k
+        else:
+            narrow = component.is_narrow(cell, k)
+        if not narrow:
+            return False
+        # Narrow: unless the cell never had k values to begin with (asked only now, as a
+        # Prior computes each width on demand).
+        need = need_of(self.pub, cell, k)
+        if need >= k:
+            return True
+        low, high = self.interval(cell)
+        return high - low < need
 
     def finding(self, cell: str) -> Finding:
         low, high = self.interval(cell)

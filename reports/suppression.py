@@ -56,7 +56,7 @@ from circles.models import Circle
 from members.models import User
 
 from . import figures
-from .audit import Publication, Relation, audit, first_failure, intervals
+from .audit import Prior, Publication, Relation, first_failure, intervals
 from .disclosure import K
 from .figures import Scope
 
@@ -136,11 +136,12 @@ class Structure:
     upper: dict[str, float]
     rows: dict[tuple[str, str], str] = field(default_factory=dict)  # (table, label) → key
     # Cells a reader can narrow to fewer than K values from public facts alone: the width
-    # each must keep (see _needs). Every other withheld cell must stay K wide.
-    need: dict[str, float] = field(default_factory=dict)
+    # each must keep (a _Needs: computed on demand). Every other must stay K wide.
+    need: Mapping[str, float] | Prior = field(default_factory=dict)
     # Cells the reader knows without this family (the roster: see ROSTER): always
     # published, never withheld.
     known: frozenset[str] = frozenset()
+    parents: dict[str, str] = field(default_factory=dict)  # circle key → program key
 
     def key_of(self, table: str, label: str) -> str:
         """The row key of a row as a page or an export labels it."""
@@ -169,7 +170,7 @@ def publication_from(
         relations=list(structure.relations),
         lower=dict(structure.lower),
         upper=dict(structure.upper),
-        need=dict(structure.need),
+        need=structure.need,
     )
 
 
@@ -293,7 +294,9 @@ def _structure(tables: Mapping[str, list[dict]], parents: Mapping[str, str]) -> 
         for r in table_rows
         for c in columns_of(t)
     ]
-    return Structure(cells, b.relations, b.hidden, b.lower, b.upper, rows)
+    structure = Structure(cells, b.relations, b.hidden, b.lower, b.upper, rows)
+    structure.parents = dict(parents)
+    return structure
 
 
 # --- suppression -----------------------------------------------------------------------
@@ -391,7 +394,7 @@ class _Audit:
             relations=rels,
             lower={c: lower[c] for c in variables | set(published) if c in lower},
             upper={c: upper[c] for c in variables | set(published) if c in upper},
-            need={c: need[c] for c in variables & withheld if c in need},
+            need=need,
         )
 
     def verdict(self, component: frozenset[str]) -> str | None:
@@ -548,11 +551,11 @@ def _neighbour(cell: str, state: _Audit, values, fixed: set[str]) -> str | None:
         if candidates:
             tried = []
             need = state.structure.need
-            cell_needs = need.get(cell, K)
+            cell_needs = need.get(cell, K)  # it fails: asked anyway
             for candidate in sorted(candidates, key=lambda c: _rank(c, values[c]))[:TRIED]:
                 width, own = state.widths_without(cell, candidate)
                 rank = _rank(candidate, values[candidate])
-                own_ok = own >= need.get(candidate, K)
+                own_ok = own >= K or own >= need.get(candidate, K)
                 if width >= cell_needs and own_ok:
                     return candidate
                 tried.append(((not own_ok, rank[0], -min(width, cell_needs), rank), candidate))
@@ -580,28 +583,106 @@ def _known(tables: Mapping[str, list[dict]]) -> set[str]:
     }
 
 
-def _needs(structure: Structure, values: Mapping[str, int], known: set[str]) -> dict[str, float]:
-    """The width each people count's range has before any outcome figure is published —
-    from the public facts alone: the roster (`known`) and the empty rows (always shown as
-    0) — where it is under K. Such a withheld cell needs only that width (it cannot have
-    more): publishing must not narrow it at all. A circle of 3 known people: its retained
-    count lies in [0, 3] for anyone; a category holding everyone: its figures are the All
-    line's.
+# The tables small enough to leave free whole when screening a cell's prior width (see
+# _Needs): a family has one All row, a few cohort periods and the category rows.
+SMALL_TABLES = ("all", "cohort", "gender", "urim")
 
-    Computed by the auditor itself, over a publication of just those facts (event counts
-    have no upper bound: never narrow, left out)."""
-    public = known | _empty_rows(structure, values)
-    people = {c for c in structure.cells if c.split("|")[2] not in EVENTS} - public
-    rest = set(structure.cells) - public - people
-    prior = Publication(
-        published={c: values[c] for c in public},
-        withheld=people,
-        hidden=set(structure.hidden) | rest,
-        relations=list(structure.relations),
-        lower=dict(structure.lower),
-        upper=dict(structure.upper),
-    )
-    return {f.cell: f.width for f in audit(prior, k=K)}
+
+class _Needs:
+    """Structure.need: the width each people count's range has before any outcome figure
+    is published — from the public facts alone: the roster (`known`) and the empty rows
+    (always shown as 0) — where it is under K. Such a withheld cell needs only that width
+    (it cannot have more): publishing must not narrow it at all. A circle of 3 known
+    people: its retained count lies in [0, 3] for anyone; a category holding everyone:
+    its figures are the All line's.
+
+    The auditor computes it (audit.Prior over a publication of just those facts), for a
+    cell only when the cell would otherwise fail. That LP spans a whole column of a
+    family (7,350 variables at 1,000 circles: 0.7 s), so a cell is first screened on a
+    restriction of it: every circle and program row but the cell's own (and its
+    program's) fixed at its true values, the small tables free. Its feasible set lies
+    inside the prior's (the true figures satisfy every relation), so a width of K there
+    proves K in the prior; only a cell narrower there asks the whole LP. Event counts
+    have no upper bound: never narrow, left out."""
+
+    def __init__(self, structure: Structure, values: Mapping[str, int], known: set[str]):
+        self.structure, self.values = structure, values
+        self.public = set(known) | _empty_rows(structure, values)
+        people = {c for c in structure.cells if c.split("|")[2] not in EVENTS} - self.public
+        self.prior = Prior(
+            Publication(
+                published={c: values[c] for c in self.public},
+                withheld=people,
+                hidden=set(structure.hidden) | (set(structure.cells) - self.public - people),
+                relations=list(structure.relations),
+                lower=dict(structure.lower),
+                upper=dict(structure.upper),
+            ),
+            k=K,
+        )
+        self._by_variable: dict[str, list[int]] | None = None
+        self.widths: dict[str, float] = {}
+
+    def __getstate__(self) -> dict:  # kept in the cache with its Protected: no index
+        return {**self.__dict__, "_by_variable": None}
+
+    @property
+    def by_variable(self) -> dict[str, list[int]]:
+        if self._by_variable is None:
+            self._by_variable = defaultdict(list)
+            for index, relation in enumerate(self.structure.relations):
+                for variable, _ in relation.terms:
+                    self._by_variable[variable].append(index)
+        return self._by_variable
+
+    def get(self, cell: str, default: float | None = None) -> float | None:
+        if cell not in self.prior.pub.withheld:
+            return default
+        if cell not in self.widths:
+            wide = self._screen(cell) >= K
+            self.widths[cell] = K if wide else self.prior.get(cell, K)
+        width = self.widths[cell]
+        return default if width >= K else width
+
+    def _screen(self, cell: str) -> float:
+        """The cell's width in the restriction (see the class docstring)."""
+        table, key, _ = cell.split("|")
+        rows = {(table, key)}
+        if table == "circle":
+            rows.add(("program", self.structure.parents[key]))
+        free = {
+            c
+            for c in self.structure.cells
+            if c not in self.public
+            and ((c.split("|")[0] in SMALL_TABLES) or tuple(c.split("|")[:2]) in rows)
+        }
+        # Every relation of a free variable; the hidden variables they name are free too.
+        hidden = set(self.structure.hidden)
+        chosen, stack, seen = set(), list(free), set(free)
+        while stack:
+            for index in self.by_variable[stack.pop()]:
+                if index in chosen:
+                    continue
+                chosen.add(index)
+                for other, _ in self.structure.relations[index].terms:
+                    if other in hidden and other not in seen:
+                        seen.add(other)
+                        stack.append(other)
+        relations = [self.structure.relations[i] for i in sorted(chosen)]
+        named = {v for r in relations for v, _ in r.terms}
+        lower, upper = self.structure.lower, self.structure.upper
+        ((low, high),) = intervals(
+            Publication(
+                published={c: self.values[c] for c in named - seen},
+                withheld={cell},
+                hidden=seen - {cell},
+                relations=relations,
+                lower={c: lower[c] for c in named | seen if c in lower},
+                upper={c: upper[c] for c in named | seen if c in upper},
+            ),
+            [cell],
+        ).values()
+        return high - low
 
 
 def protect_tables(tables: Mapping[str, list[dict]], parents: Mapping[str, str]) -> Protected:
@@ -611,11 +692,8 @@ def protect_tables(tables: Mapping[str, list[dict]], parents: Mapping[str, str])
     structure = _structure(tables, parents)
     known = _known(tables) & set(structure.cells)
     values = _values(tables)
-    need = _needs(structure, values, known)
-    # A figure the public facts already give exactly is one of them: published.
-    known |= {c for c, width in need.items() if width == 0}
     structure.known = frozenset(known)
-    structure.need = {c: width for c, width in need.items() if c not in known}
+    structure.need = _Needs(structure, values, known)
     first = primary(tables) - known
     second = complementary(structure, values, first, known)
     out = {}

@@ -171,6 +171,22 @@ def test_generated_populations_are_protected_and_proven(people):
     assert protected.structure.known <= set(protected.published())
 
 
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(people=people_strategy)
+def test_the_prior_width_screen_never_claims_more_than_the_whole_lp(people):
+    """_Needs screens a cell on a restriction of the public facts (most rows fixed at their
+    true values) before the whole LP: its width there must never exceed the whole LP's
+    (else a cell could be let through as wide that is not), and a cell screened narrow
+    gets the whole LP's width."""
+    tables, programs = _tables(people, PROGRAMS)
+    protected = protect_tables(tables, programs)
+    needs = protected.structure.need
+    for cell in sorted(needs.prior.pub.withheld):
+        low, high = intervals(needs.prior.pub, [cell])[cell]
+        assert needs._screen(cell) <= high - low, cell
+        assert needs.get(cell, K) == min(K, high - low), cell
+
+
 def test_a_small_group_the_roster_names_keeps_its_whole_range():
     """A circle of 3 in a program of 12: the participation page names its 3 people, so its
     members are shown; its retained count may be anything from 0 to 3 for all a reader can
@@ -189,7 +205,7 @@ def test_a_small_group_the_roster_names_keeps_its_whole_range():
     published = protected.published()
     assert published["circle|c2|members"] == 3 and published["circle|c2|current"] == 3
     assert "circle|c2|retained" in protected.withheld()
-    assert protected.structure.need["circle|c2|retained"] == 3
+    assert protected.structure.need.get("circle|c2|retained", K) == 3
     pub = protected.publication()
     assert intervals(pub, ["circle|c2|retained"]) == {"circle|c2|retained": (0, 3)}
     assert_safe(pub)
