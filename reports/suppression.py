@@ -1,13 +1,20 @@
 """Disclosure control of the outcome tables: primary and complementary cell suppression,
 every result proven by the LP auditor (reports/audit.py) before it is published.
 
-**What is protected together.** For one Scope, every outcome table the overview page and
-the exports can publish — the All line and the tables by program, circle, cohort, gender
-and URiM — is one *publication family*, protected in one pass. The page shows a part of
-it (one grouping, All, gender, URiM), the CSV and the workbook all of it; both show the
-same decisions, so no page can be differenced against another page or an export.
-(Publishing less of a safe family stays safe: dropping a published figure only relaxes
-the constraints, and every interval can only widen.)
+**What is protected together.** For one program, every outcome table the overview page
+and the exports can publish — the All line and the tables by program, circle, cohort,
+gender and URiM — is one *publication family*, protected in one pass. A view shows whole
+families only (`outcomes`): one program's; one circle's line of its program's; each
+program's lines of its own; nothing for a date range or part of a program (which could be
+set against the whole). The page and the exports show the same decisions, so no page can
+be differenced against another page or an export. (Publishing less of a safe family stays
+safe: dropping a published figure only relaxes the constraints, and every interval can
+only widen.)
+
+**What the reader knows already.** The roster (ROSTER_TABLES): members, current and
+alumni of the All, program, circle and cohort rows are published and given to the
+auditor; a withheld figure that those public facts already narrow below K keeps the width
+it had (`_Needs`).
 
 **The model.** Each figure is a cell `"<table>|<row key>|<column>"`. People columns:
 members, current, alumni, women, retained, with_cda; event columns: grants,
@@ -742,7 +749,7 @@ def family_tables(scope: Scope) -> tuple[dict[str, list[dict]], dict[str, str]]:
 
 
 # Bump when the method changes, so no result of an older method is served again.
-METHOD_VERSION = 1
+METHOD_VERSION = 2
 # How long a protected family is kept once computed (it cannot go stale: see protect()).
 REMEMBER_SECONDS = 24 * 3600
 
