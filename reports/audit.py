@@ -364,7 +364,9 @@ class _Component:
         self.seen_low = np.full(len(cells), math.inf)
         self.seen_high = np.full(len(cells), -math.inf)
         self.solver: _HighsSolver | _LinprogSolver | None = None
-        self.implied: tuple[np.ndarray, np.ndarray] | None = None
+        self.implied: dict[int, tuple[float, float]] = {}  # variable → its implied bounds
+        self.rows_at: list[list[int]] | None = None  # variable → indices into rows
+        self.projected: dict[int, dict[str, tuple[float, float]]] = {}  # row → its bounds
         self.feasible = False
         self.spread = False  # the spreading LPs were solved
         self.targets: list[int] = []  # indices of the withheld cells
@@ -430,12 +432,12 @@ class _Component:
         i = self.index[cell]
         # An outer bound (the box, or what one relation implies) that a feasible solution
         # attains is the LP's bound: no need to solve for it.
-        implied_low, implied_high = self._implied()
-        if sense < 0 and self.seen_low[i] <= implied_low[i] + EXACT:
-            known[cell] = float(implied_low[i])
+        implied_low, implied_high = self._implied(i)
+        if sense < 0 and self.seen_low[i] <= implied_low + EXACT:
+            known[cell] = float(implied_low)
             return known[cell]
-        if sense > 0 and self.seen_high[i] >= implied_high[i] - EXACT:
-            known[cell] = float(implied_high[i])
+        if sense > 0 and self.seen_high[i] >= implied_high - EXACT:
+            known[cell] = float(implied_high)
             return known[cell]
         status, value, x = self._solver().solve(i, sense)
         if status == "unbounded":
@@ -488,18 +490,32 @@ class _Component:
             binding |= self._solver().binding(i, sense)
         return [self.rows[r] for r in sorted(binding)]
 
-    def _implied(self) -> tuple[np.ndarray, np.ndarray]:
-        """Bounds each relation implies on its own (with the boxes): valid outer bounds of
-        the LP, so a feasible solution that attains one proves it is the LP's bound."""
-        if self.implied is None:
-            low, high = self.lb.copy(), self.ub.copy()
-            for row in self.rows:
-                at = np.array([self.index[c] for c in row.coefs])
-                lo, hi = _project(row, list(row.coefs), self.lb[at], self.ub[at])
-                np.maximum.at(low, at, lo)
-                np.minimum.at(high, at, hi)
-            self.implied = (low, high)
-        return self.implied
+    def _implied(self, i: int) -> tuple[float, float]:
+        """Bounds each relation of variable i implies on it on its own (with the boxes):
+        valid outer bounds of the LP, so a feasible solution that attains one proves it is
+        the LP's bound. Only the relations of i are projected (a component of thousands
+        of relations is asked about a few of its variables)."""
+        if i not in self.implied:
+            if self.rows_at is None:
+                self.rows_at = [[] for _ in self.cells]
+                for r, row in enumerate(self.rows):
+                    for cell in row.coefs:
+                        self.rows_at[self.index[cell]].append(r)
+            low, high = float(self.lb[i]), float(self.ub[i])
+            name = self.cells[i]
+            for r in self.rows_at[i]:
+                if r not in self.projected:  # each relation projected once, all its terms
+                    row = self.rows[r]
+                    cells = list(row.coefs)
+                    at = np.array([self.index[c] for c in cells])
+                    lo, hi = _project(row, cells, self.lb[at], self.ub[at])
+                    self.projected[r] = {
+                        c: (float(a), float(b)) for c, a, b in zip(cells, lo, hi, strict=True)
+                    }
+                lo, hi = self.projected[r][name]
+                low, high = max(low, lo), min(high, hi)
+            self.implied[i] = (low, high)
+        return self.implied[i]
 
 
 def _project(

@@ -248,7 +248,9 @@ OUTCOME_GROUPINGS = {
 def outcome_rows(scope: Scope) -> Iterator[list]:
     """The outcome rows the scope may publish (reports/suppression.outcomes: the page's):
     a withheld figure is an empty cell, named in the row's last column."""
-    published = suppression.outcomes(scope)
+    # The page's own entry when the report cache is on: a download never shows a newer
+    # state than the page beside it (two states set against each other differ by a person).
+    published = figures.cached(scope, suppression.outcomes)
     for grouping, table in OUTCOME_GROUPINGS.items():
         for row in published.tables.get(table, []):
             shown = {c: f.shown for c, f in row.figures.items()}

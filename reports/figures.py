@@ -104,7 +104,14 @@ def cached(scope: Scope, figure, *args, **kwargs):
     if not seconds:
         return figure(scope, *args, **kwargs)
     fingerprint = repr(
-        (figure.__name__, scope.circle_ids, scope.start, scope.end, args, sorted(kwargs.items()))
+        (
+            f"{figure.__module__}.{figure.__qualname__}",
+            scope.circle_ids,
+            scope.start,
+            scope.end,
+            args,
+            sorted(kwargs.items()),
+        )
     )
     key = "reports:" + hashlib.sha256(fingerprint.encode()).hexdigest()
     value = cache.get(key)

@@ -886,7 +886,8 @@ def outcomes(scope: Scope) -> Outcomes:
         protect(_program_scope(scope, p)) for p in sorted(programs, key=lambda p: (p is None, p))
     ]
     tables = {
-        "program": [f.tables["program"][0] for f in families],
+        # A program whose circles have had nobody yet has no row (and no figure).
+        "program": [row for f in families for row in f.tables["program"][:1]],
         "circle": [r for f in families for r in f.tables["circle"]],
     }
     return Outcomes(tables, families, note=NOTE_PROGRAMS)

@@ -10,7 +10,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from circles.models import Circle
+from circles.models import Circle, Program
 from reports import figures, suppression
 from reports.audit import assert_safe
 from tests.factories import UserFactory, make_circle
@@ -108,6 +108,9 @@ def test_several_programs_show_each_program_line_from_its_own_family(
     client, dana, two_circles, bob
 ):
     make_circle(bob, name="Lonely", slug="lonely", members=UserFactory.create_batch(5))
+    # A new program whose only circle has had nobody yet: no line, and no error.
+    empty = Program.objects.create(name="Empty", slug="empty")
+    Circle.objects.create(name="Unformed", slug="unformed", program=empty)
     client.force_login(UserFactory(is_staff=True))
     html = client.get(reverse("reports:overview")).content.decode()
     assert suppression.NOTE_PROGRAMS in _unescape(html)
@@ -115,6 +118,12 @@ def test_several_programs_show_each_program_line_from_its_own_family(
     assert "all|all|members" not in published and 'id="outcomes-gender"' not in html
     assert published["program|wim|members"] == 12 + 7
     assert published["program|(none)|members"] == 6  # bob, organizer there too
+    assert not [c for c in published if c.startswith("program|empty|")]
+    rows = _csv(client.get(reverse("reports:csv", args=["outcomes"])))
+    assert {r[1] for r in rows[1:] if r[0] == "Program"} == {
+        "Women in Medicine Circles",
+        "No program",
+    }
     shown = suppression.outcomes(figures.Scope(circles=Circle.objects.all()))
     for publication in shown.publications(published, withheld):
         assert_safe(publication)
