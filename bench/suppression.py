@@ -39,7 +39,7 @@ COLUMNS = ("members", "current", "women", "retained", "with_cda", *figures.COUNT
 AIM_SECONDS = 0.150  # at 1,000 circles
 
 
-def population(circles: int, seed: int = 1) -> tuple[dict, dict]:
+def population(circles: int, seed: int = 1) -> tuple[dict, dict, list]:
     rng = random.Random(seed)
     genders = list(figures.BREAKDOWNS["gender"])
     urims = list(figures.BREAKDOWNS["urim"])
@@ -109,7 +109,15 @@ def population(circles: int, seed: int = 1) -> tuple[dict, dict]:
     for rows in tables.values():
         for r in rows:
             r["alumni"] = r["members"] - r["current"]
-    return tables, {c: parents[c] for c in by_circle}
+    periods = {}
+    for r in tables["cohort"]:
+        first, _, last = r["key"].partition("\u2013")
+        periods.update(dict.fromkeys(range(int(first), int(last or first) + 1), r["key"]))
+    groups = defaultdict(int)
+    for person in people:
+        groups[(tuple(sorted(person["stays"])), periods[person["cohort"]])] += 1
+    groups = sorted((slugs, period, n) for (slugs, period), n in groups.items())
+    return tables, {c: parents[c] for c in by_circle}, groups
 
 
 def load_old(commit: str):
@@ -130,11 +138,12 @@ def load_old(commit: str):
     return module
 
 
-def measure(module, tables, parents, runs: int) -> tuple[float, object]:
+def measure(module, tables, parents, runs: int, groups=None) -> tuple[float, object]:
     times, result = [], None
+    extra = () if groups is None else (groups,)  # an older module takes no groups
     for _ in range(runs):
         start = time.perf_counter()
-        result = module.protect_tables(tables, parents)
+        result = module.protect_tables(tables, parents, *extra)
         times.append(time.perf_counter() - start)
     return statistics.median(times), result
 
@@ -161,12 +170,12 @@ def main() -> None:
             )
             scope = figures.Scope(circles=Circle.objects.filter(pk__in=ids))
             start = time.perf_counter()
-            tables, parents = suppression.family_tables(scope)
+            tables, parents, groups = suppression.family_tables(scope)
             print(f"      query: {time.perf_counter() - start:.3f} s")
         else:
-            tables, parents = population(circles)
+            tables, parents, groups = population(circles)
         cells = sum(len(suppression.columns_of(t)) * len(r) for t, r in tables.items())
-        seconds, result = measure(suppression, tables, parents, args.runs)
+        seconds, result = measure(suppression, tables, parents, args.runs, groups)
         reasons = list(result.withheld().values())
         line = (
             f"{circles:>5} circles, {cells:>6} cells: {seconds:8.3f} s; withheld "

@@ -800,6 +800,35 @@ def outcome_family(scope: Scope) -> dict[str, list[dict]]:
     return family
 
 
+def roster_groups(scope: Scope) -> list[tuple[tuple[str, ...], int, int]]:
+    """The scope's people as the roster shows them, grouped: (the slugs of the circles a
+    person sat in, the UTC year of their first joining, how many people share both). A
+    reader of the participation page knows these (it names every member, their circles
+    and joining dates), so reports/suppression.py gives them to the auditor. The same
+    people as outcome_family's (a stay counts once it began before `scope.until`); a test
+    holds the two to each other. One pass over the memberships: the outcome query's
+    person-level pass costs 0.3 s more at 1,000 circles when it also returns these rows."""
+    year, year_params = connection.ops.datetime_extract_sql("year", "MIN(ms.joined_at)", (), "UTC")
+    head, params = _with(scope)
+    sql = f"""{head}
+    SELECT ms.user_id, c.slug, CAST({year} AS INTEGER) AS year
+    FROM circles_membership ms JOIN circles_circle c ON c.id = ms.circle_id
+    WHERE ms.circle_id IN (SELECT id FROM scope_circles) AND ms.joined_at < %s
+    GROUP BY ms.user_id, c.slug"""
+    circles: dict[int, set[str]] = {}
+    first: dict[int, int] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params + list(year_params) + _adapt([scope.until]))
+        for person, slug, year in cursor:
+            circles.setdefault(person, set()).add(slug)
+            first[person] = min(first.get(person, year), year)
+    counts: dict[tuple[tuple[str, ...], int], int] = {}
+    for person, slugs in circles.items():
+        key = (tuple(sorted(slugs)), first[person])
+        counts[key] = counts.get(key, 0) + 1
+    return sorted((slugs, year, n) for (slugs, year), n in counts.items())
+
+
 def finished_outcomes(family: dict[str, list[dict]], by: str) -> list[dict]:
     """The rows of one grouping of `family` as the page and the exports show them (copies:
     one family serves every table of a page), each with its `key`: the row's stable name

@@ -87,6 +87,9 @@ ALL_KEY = "all"
 # Tables listing every category, empty or not: which rows appear tells nothing.
 CATEGORIES = ("gender", "urim")
 WOMAN = User.Gender.WOMAN.value
+# People of the roster who sat in the same circles and joined in the same cohort period:
+# (circle keys, cohort key, how many). See _nested.
+Group = tuple[tuple[str, ...], str, int]
 
 
 def columns_of(table: str) -> tuple[str, ...]:
@@ -265,7 +268,46 @@ class _Builder:
             self.equal(terms)
 
 
-def _structure(tables: Mapping[str, list[dict]], parents: Mapping[str, str]) -> Structure:
+def _nested(b: "_Builder", tables, groups: list[Group]) -> None:
+    """What the roster says of who is in a row, beyond how many: a circle whose people all
+    first joined in one cohort period lies inside that period's row; a period whose people
+    all sat in one circle lies inside that circle's row (both: the same people — a circle
+    formed from one intake). For such a pair, per person-count column (women, retained,
+    with a CDA): inner ≤ outer and outer − inner ≤ the members outside (known). Without it
+    the auditor did not know that the two rows hold the same people, and a withheld figure
+    of one could be read off the other (found in review).
+
+    Pairwise only: people in a circle spread over two periods, each shared with other
+    circles, still relate the rows in ways this does not state (the exact model, a hidden
+    count per group of people, made the auditor's LPs 20–100× slower at 300–1,000
+    circles: docs/reports.md, Known limits)."""
+    periods_of: dict[str, set[str]] = defaultdict(set)
+    circles_in: dict[str, list[set[str]]] = defaultdict(list)
+    for circles, cohort, _size in groups:
+        for circle in circles:
+            periods_of[circle].add(cohort)
+        circles_in[cohort].append(set(circles))
+    members = {(t, r["key"]): int(r["members"]) for t in ("circle", "cohort") for r in tables[t]}
+    pairs = set()
+    for circle, periods in periods_of.items():
+        if len(periods) == 1:
+            pairs.add((("circle", circle), ("cohort", next(iter(periods)))))
+    for cohort, sets in circles_in.items():
+        for circle in set.intersection(*sets):
+            pairs.add((("cohort", cohort), ("circle", circle)))
+    for inner, outer in sorted(pairs):
+        if inner not in members or outer not in members:
+            continue
+        outside = members[outer] - members[inner]
+        for column in COMPLEMENTED:
+            a, c = cell_id(*inner, column), cell_id(*outer, column)
+            b.at_most([(a, 1.0), (c, -1.0)])
+            b.at_most([(c, 1.0), (a, -1.0)], float(outside))
+
+
+def _structure(
+    tables: Mapping[str, list[dict]], parents: Mapping[str, str], groups: list[Group] = ()
+) -> Structure:
     b = _Builder()
     rows = {}
     for table, table_rows in tables.items():
@@ -301,6 +343,7 @@ def _structure(tables: Mapping[str, list[dict]], parents: Mapping[str, str]) -> 
         for r in table_rows
         for c in columns_of(t)
     ]
+    _nested(b, tables, groups)
     structure = Structure(cells, b.relations, b.hidden, b.lower, b.upper, rows)
     structure.parents = dict(parents)
     return structure
@@ -692,11 +735,14 @@ class _Needs:
         return high - low
 
 
-def protect_tables(tables: Mapping[str, list[dict]], parents: Mapping[str, str]) -> Protected:
+def protect_tables(
+    tables: Mapping[str, list[dict]], parents: Mapping[str, str], groups: Iterable[Group] = ()
+) -> Protected:
     """Protect a family given as rows per table (each row: key, label, and the COLUMNS;
-    "all" has one row); `parents` maps each circle key to its program key."""
+    "all" has one row); `parents` maps each circle key to its program key; `groups` are
+    the roster's people grouped by circles and cohort (figures.roster_groups)."""
     tables = {t: list(tables.get(t, [])) for t in TABLES}
-    structure = _structure(tables, parents)
+    structure = _structure(tables, parents, list(groups))
     known = _known(tables) & set(structure.cells)
     values = _values(tables)
     structure.known = frozenset(known)
@@ -728,9 +774,9 @@ def _empty(key: str, label: str) -> dict:
     return {"key": key, "label": label, "slug": "", **dict.fromkeys(COLUMNS, 0)}
 
 
-def family_tables(scope: Scope) -> tuple[dict[str, list[dict]], dict[str, str]]:
+def family_tables(scope: Scope) -> tuple[dict[str, list[dict]], dict[str, str], list[Group]]:
     """The outcome family of `scope` as protect_tables takes it: rows per table (every
-    category row, empty or not) and each circle's program."""
+    category row, empty or not), each circle's program, and the roster's groups."""
     family = figures.outcome_family(scope)  # every grouping from one query
     total = figures.finished_outcomes(family, "all")[0]
     tables = {"all": [total] if total["members"] else []}
@@ -745,7 +791,12 @@ def family_tables(scope: Scope) -> tuple[dict[str, list[dict]], dict[str, str]]:
         ]
     programs = {r["program_id"]: r["key"] for r in tables["program"]}
     parents = {r["key"]: programs[r["program_id"]] for r in tables["circle"]}
-    return tables, parents
+    periods = {}
+    for row in tables["cohort"]:
+        first, _, last = row["key"].partition("\u2013")
+        periods.update(dict.fromkeys(range(int(first), int(last or first) + 1), row["key"]))
+    groups = [(slugs, periods[year], n) for slugs, year, n in figures.roster_groups(scope)]
+    return tables, parents, groups
 
 
 # Bump when the method changes, so no result of an older method is served again.
@@ -763,12 +814,14 @@ def protect(scope: Scope) -> Protected:
     circles' programs: any change to a figure or a label is a new key, so a remembered
     result is never stale — unlike REPORTS_CACHE_SECONDS, which keeps old figures. Only
     the first reader of a new state of the figures waits."""
-    tables, parents = family_tables(scope)
-    content = repr((METHOD_VERSION, K, sorted(tables.items()), sorted(parents.items())))
+    tables, parents, groups = family_tables(scope)
+    content = repr(
+        (METHOD_VERSION, K, sorted(tables.items()), sorted(parents.items()), sorted(groups))
+    )
     key = "reports:protected:" + hashlib.sha256(content.encode()).hexdigest()
     protected = cache.get(key)
     if protected is None:
-        protected = protect_tables(tables, parents)
+        protected = protect_tables(tables, parents, groups)
         cache.set(key, protected, REMEMBER_SECONDS)
     return protected
 
