@@ -645,6 +645,11 @@ BREAKDOWNS = {
 }
 
 
+# A membership stay counts in the outcome figures once it began before the scope's end
+# (Scope.until, the parameter); the one home of that rule for _people and roster_groups.
+STAY_BEGUN = "ms.joined_at < %s"
+
+
 def _people(scope: Scope) -> tuple[str, list]:
     """WITH clauses (after _with): `people` has one row per person per circle they ever sat
     in, with their first joining, whether they hold a seat now, and their milestone counts.
@@ -669,13 +674,13 @@ def _people(scope: Scope) -> tuple[str, list]:
         -- the range give the first joining; any seated one (whatever the range) makes the
         -- person current (a rejoiner is not an alumnus).
         SELECT ms.circle_id, ms.user_id,
-               MIN(CASE WHEN ms.joined_at < %s THEN ms.joined_at END) AS first_joined,
-               MAX(CASE WHEN ms.joined_at < %s THEN ms.ended_at END) AS last_ended,
+               MIN(CASE WHEN {STAY_BEGUN} THEN ms.joined_at END) AS first_joined,
+               MAX(CASE WHEN {STAY_BEGUN} THEN ms.ended_at END) AS last_ended,
                MAX(CASE WHEN ms.status IN ({SEATED}) THEN 1 ELSE 0 END) AS current
         FROM circles_membership ms
         WHERE ms.circle_id IN (SELECT id FROM scope_circles)
         GROUP BY ms.circle_id, ms.user_id
-        HAVING MIN(CASE WHEN ms.joined_at < %s THEN ms.joined_at END) IS NOT NULL
+        HAVING MIN(CASE WHEN {STAY_BEGUN} THEN ms.joined_at END) IS NOT NULL
     ),
     latest_position AS (
         SELECT member_id, in_academia FROM (
@@ -813,7 +818,7 @@ def roster_groups(scope: Scope) -> list[tuple[tuple[str, ...], int, int]]:
     sql = f"""{head}
     SELECT ms.user_id, c.slug, CAST({year} AS INTEGER) AS year
     FROM circles_membership ms JOIN circles_circle c ON c.id = ms.circle_id
-    WHERE ms.circle_id IN (SELECT id FROM scope_circles) AND ms.joined_at < %s
+    WHERE ms.circle_id IN (SELECT id FROM scope_circles) AND {STAY_BEGUN}
     GROUP BY ms.user_id, c.slug"""
     circles: dict[int, set[str]] = {}
     first: dict[int, int] = {}
