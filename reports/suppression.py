@@ -383,6 +383,23 @@ def _rank(cell: str, value: int) -> tuple:
     return (TIER.get(table, 0), value < K, value, cell)
 
 
+def _linked(starts, relations, by_variable, through) -> tuple[set[str], set[int]]:
+    """The variables reached from `starts` through relations, stepping only onto variables
+    in `through`, and the indices of the relations read (each once: a relation of 1,000
+    terms is read once, not 1,000 times)."""
+    seen, stack, scanned = set(starts), list(starts), set()
+    while stack:
+        for index in by_variable[stack.pop()]:
+            if index in scanned:
+                continue
+            scanned.add(index)
+            for other, _ in relations[index].terms:
+                if other in through and other not in seen:
+                    seen.add(other)
+                    stack.append(other)
+    return seen, scanned
+
+
 class _Audit:
     """The complementary-suppression loop's view of the family: which variables are
     unknown (withheld or hidden), the components they form through the relations, and a
@@ -414,17 +431,7 @@ class _Audit:
 
     def _reach(self, start: str, unknown: set[str]) -> frozenset[str]:
         """The component of `start` among `unknown` (recorded in self.component)."""
-        seen, stack, scanned = {start}, [start], set()
-        while stack:
-            variable = stack.pop()
-            for index in self.by_variable[variable]:
-                if index in scanned:  # a relation of 1,000 terms is read once, not 1,000 times
-                    continue
-                scanned.add(index)
-                for other, _ in self.structure.relations[index].terms:
-                    if other in unknown and other not in seen:
-                        seen.add(other)
-                        stack.append(other)
+        seen, _ = _linked([start], self.structure.relations, self.by_variable, unknown)
         component = frozenset(seen)
         for variable in component:
             self.component[variable] = component
@@ -707,17 +714,9 @@ class _Needs:
             and ((c.split("|")[0] in SMALL_TABLES) or tuple(c.split("|")[:2]) in rows)
         }
         # Every relation of a free variable; the hidden variables they name are free too.
-        hidden = set(self.structure.hidden)
-        chosen, stack, seen = set(), list(free), set(free)
-        while stack:
-            for index in self.by_variable[stack.pop()]:
-                if index in chosen:
-                    continue
-                chosen.add(index)
-                for other, _ in self.structure.relations[index].terms:
-                    if other in hidden and other not in seen:
-                        seen.add(other)
-                        stack.append(other)
+        seen, chosen = _linked(
+            free, self.structure.relations, self.by_variable, self.structure.hidden
+        )
         relations = [self.structure.relations[i] for i in sorted(chosen)]
         named = {v for r in relations for v, _ in r.terms}
         lower, upper = self.structure.lower, self.structure.upper
